@@ -1,0 +1,41 @@
+# Kipinä — the two commands a fresh machine needs: `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP_FLAGS := --quiet --disable-pip-version-check
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo test lint format bench conformance clean
+
+$(BIN)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_FLAGS) --upgrade pip 2>/dev/null
+	$(BIN)/pip install $(PIP_FLAGS) -e ".[dev]"
+	@touch $@
+
+install: $(BIN)/.installed
+
+## demo: migrate an embedded SQLite database, seed the network, replay LMS traffic, serve.
+demo: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py demo --host $(HOST) --port $(PORT)
+
+## test: the whole suite. DATABASE_URL / REDIS_URL switch to the real services.
+test: install
+	$(BIN)/pytest -n 2
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
