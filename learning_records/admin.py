@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from learning_records.models import LrsClient, Statement
+
+
+@admin.register(LrsClient)
+class LrsClientAdmin(admin.ModelAdmin[LrsClient]):
+    list_display = ["name", "key", "organisation", "is_active", "created_at"]
+    list_filter = ["is_active", "organisation"]
+    search_fields = ["name", "key"]
+    # The secret is set with the create_lrs_client command and shown once; the hash is no
+    # use to anyone reading this page.
+    exclude = ["secret_hash"]
+    readonly_fields = ["key", "created_at"]
+
+
+@admin.register(Statement)
+class StatementAdmin(admin.ModelAdmin[Statement]):
+    """Read-only: a stored statement is immutable (xAPI); voiding is done with a statement."""
+
+    list_display = ["statement_id", "organisation", "verb_iri", "actor_key", "stored", "voided"]
+    list_filter = ["voided", "organisation"]
+    search_fields = ["=statement_id", "actor_key", "verb_iri", "object_activity_iri"]
+    date_hierarchy = "stored"
+    list_select_related = ["organisation"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False

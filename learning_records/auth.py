@@ -1,0 +1,81 @@
+"""HTTP Basic authentication of LRS clients.
+
+Secrets are stored as Django password hashes (PBKDF2, hundreds of milliseconds to check by
+design). An LMS sends its credentials with every request, so a successful check is
+remembered in this process, keyed by the stored hash and a SHA-256 of the secret: rotating
+the secret changes the stored hash, and the remembered check no longer applies.
+"""
+
+import base64
+import binascii
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
+
+from django.contrib.auth.hashers import check_password, make_password
+
+from learning_records.http import XapiHttpError
+from learning_records.models import LrsClient
+
+CHALLENGE = {"WWW-Authenticate": 'Basic realm="Kipina xAPI", charset="UTF-8"'}
+_REMEMBERED_MAX = 4096
+
+
+_remembered: OrderedDict[tuple[str, bytes], None] = OrderedDict()
+_remembered_lock = threading.Lock()
+
+
+def client_authenticate(authorization: str | None) -> LrsClient:
+    """The active client the Authorization header names, or a 401 refusal."""
+    key, secret = _basic_credentials(authorization)
+    client = (
+        LrsClient.objects.select_related("organisation").filter(key=key, is_active=True).first()
+    )
+    if client is None:
+        # Spend the same time as a real check, so response times do not tell which keys exist.
+        check_password(secret, _dummy_hash())
+        raise XapiHttpError(401, "the key or secret is wrong", headers=CHALLENGE)
+    if not _secret_matches(secret, client.secret_hash):
+        raise XapiHttpError(401, "the key or secret is wrong", headers=CHALLENGE)
+    return client
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return make_password("kipina-timing-equaliser")
+
+
+def _basic_credentials(authorization: str | None) -> tuple[str, str]:
+    if not authorization:
+        raise XapiHttpError(401, "authentication is required (HTTP Basic)", headers=CHALLENGE)
+    scheme, _, encoded = authorization.strip().partition(" ")
+    if scheme.lower() != "basic" or not encoded.strip():
+        raise XapiHttpError(
+            401, "the Authorization header must use the Basic scheme", headers=CHALLENGE
+        )
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise XapiHttpError(
+            401, "the Basic credentials are not valid base64 of UTF-8 text", headers=CHALLENGE
+        ) from None
+    key, colon, secret = decoded.partition(":")
+    if not colon or not key:
+        raise XapiHttpError(401, "the Basic credentials must be key:secret", headers=CHALLENGE)
+    return key, secret
+
+
+def _secret_matches(secret: str, secret_hash: str) -> bool:
+    remembered = (secret_hash, hashlib.sha256(secret.encode("utf-8")).digest())
+    with _remembered_lock:
+        if remembered in _remembered:
+            _remembered.move_to_end(remembered)
+            return True
+    if not check_password(secret, secret_hash):
+        return False
+    with _remembered_lock:
+        _remembered[remembered] = None
+        if len(_remembered) > _REMEMBERED_MAX:
+            _remembered.popitem(last=False)
+    return True

@@ -1,0 +1,167 @@
+import hashlib
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from engagement.network.models import Organisation
+
+
+def lookup_hash(value: str) -> int:
+    """A signed 64-bit hash of an IRI or agent key, for the B-tree indexes.
+
+    IRIs have no length limit in xAPI, and a PostgreSQL B-tree entry must stay under about
+    2.7 kB, so long values are indexed by this hash; queries match the hash and then the
+    full value, so a collision can cost a row read but never a wrong answer.
+    """
+    digest = hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class Scope(models.TextChoices):
+    """xAPI 1.0.3 Communication §4.2 (OAuth scopes), applied to Basic clients too."""
+
+    STATEMENTS_WRITE = "statements/write", _("Write statements")
+    STATEMENTS_READ_MINE = "statements/read/mine", _("Read the statements it wrote")
+    STATEMENTS_READ = "statements/read", _("Read statements")
+    STATE = "state", _("Read and write state documents")
+    DEFINE = "define", _("Define activities")
+    PROFILE = "profile", _("Read and write profiles")
+    ALL_READ = "all/read", _("Read everything")
+    ALL = "all", _("Everything")
+
+
+class LrsClient(models.Model):
+    """A partner system (an LMS, a cmi5 player) that talks to the LRS with HTTP Basic.
+
+    The key is the Basic user name; the secret is stored as a Django password hash and
+    shown once, when the client is made.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="lrs_clients"
+    )
+    name = models.CharField(max_length=100)
+    key = models.CharField(max_length=64, unique=True)
+    secret_hash = models.CharField(max_length=256)
+    scopes = models.JSONField(default=list)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("LRS client")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key})"
+
+
+class Statement(models.Model):
+    """One stored xAPI statement: its JSON as it will be returned, plus index columns.
+
+    Rows are never updated except `voided`, which a later voiding statement sets.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(
+        LrsClient, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    statement_id = models.UUIDField()
+    payload = models.JSONField()
+    verb_iri = models.TextField()
+    verb_hash = models.BigIntegerField()
+    actor_key = models.TextField(blank=True)
+    object_activity_iri = models.TextField(blank=True)
+    object_statement_id = models.UUIDField(null=True, blank=True)
+    registration = models.UUIDField(null=True, blank=True)
+    timestamp = models.DateTimeField()
+    stored = models.DateTimeField()
+    voided = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "statement_id"], name="statement_unique_id_per_store"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "stored", "id"], name="statement_store_order"),
+            models.Index(fields=["organisation", "verb_hash", "stored"], name="statement_verb"),
+            models.Index(
+                fields=["organisation", "registration", "stored"], name="statement_registration"
+            ),
+            models.Index(fields=["organisation", "object_statement_id"], name="statement_ref"),
+            models.Index(fields=["stored", "id"], name="statement_log_order"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.statement_id)
+
+
+class StatementAgent(models.Model):
+    """Index row: an agent or identified group a statement mentions.
+
+    `related_only` rows match only `related_agents=true` queries (authority, instructor,
+    team, sub-statement agents); the others are the actor or the object agent.
+    """
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="agent_rows")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    agent_key = models.TextField()
+    agent_hash = models.BigIntegerField()
+    related_only = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["organisation", "agent_hash", "related_only", "statement"],
+                name="statement_agent_lookup",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.agent_key
+
+
+class StatementActivity(models.Model):
+    """Index row: an activity a statement mentions (object, context activities, sub-statement)."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="activity_rows")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    activity_iri = models.TextField()
+    activity_hash = models.BigIntegerField()
+    related_only = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["organisation", "activity_hash", "related_only", "statement"],
+                name="statement_activity_lookup",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.activity_iri
+
+
+class AttachmentContent(models.Model):
+    """The raw data of statement attachments, stored once per tenant and SHA-2 hash.
+
+    Statements refer to it by the `sha2` of their attachment objects (xAPI 1.0.3 Data
+    §2.4.11); many statements may share one file.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    sha2 = models.CharField(max_length=128)
+    content_type = models.CharField(max_length=255)
+    length = models.PositiveBigIntegerField()
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "sha2"], name="attachment_unique_per_store"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.sha2

@@ -1,0 +1,121 @@
+"""Parsing of xAPI query parameters into typed values, each refusal naming its parameter."""
+
+import base64
+import binascii
+import json
+import uuid
+from datetime import datetime
+
+from learning_records.http import XapiHttpError
+from learning_records.selectors import Cursor
+from learning_records.xapi.errors import XapiValidationError
+from learning_records.xapi.index import agent_key
+from learning_records.xapi.timestamps import format_timestamp, parse_timestamp
+from learning_records.xapi.validate import parse_agent
+
+FORMATS = ("exact", "ids", "canonical")
+
+
+def reject_unknown(params: dict[str, str], allowed: set[str]) -> None:
+    """xAPI 1.0.3 Communication §3.2: unknown parameters (also in another case) are a 400."""
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise XapiHttpError(
+            400,
+            f"unknown parameter {unknown[0]!r}; this resource takes {', '.join(sorted(allowed))}",
+        )
+
+
+def boolean(params: dict[str, str], name: str) -> bool:
+    raw = params.get(name)
+    if raw is None:
+        return False
+    if raw not in ("true", "false"):
+        raise XapiHttpError(400, f"{name} must be true or false, not {raw!r}")
+    return raw == "true"
+
+
+def uuid_param(params: dict[str, str], name: str) -> str | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        raise XapiHttpError(400, f"{name} must be a UUID, not {raw!r}") from None
+
+
+def timestamp_param(params: dict[str, str], name: str) -> datetime | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    try:
+        return parse_timestamp(raw)
+    except ValueError as exc:
+        raise XapiHttpError(400, f"{name} must be an ISO 8601 timestamp: {exc}") from None
+
+
+def limit_param(params: dict[str, str], *, default: int, maximum: int) -> int:
+    raw = params.get("limit")
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise XapiHttpError(400, f"limit must be a non-negative whole number, not {raw!r}")
+    # xAPI 1.0.3 Communication §2.1.3: 0 asks for the most the server allows.
+    value = int(raw)
+    return maximum if value == 0 else min(value, maximum)
+
+
+def format_param(params: dict[str, str]) -> str:
+    value = params.get("format", "exact")
+    if value not in FORMATS:
+        raise XapiHttpError(400, f"format must be one of {', '.join(FORMATS)}, not {value!r}")
+    return value
+
+
+def iri_param(params: dict[str, str], name: str) -> str | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    if ":" not in raw or raw.startswith(":") or any(char.isspace() for char in raw):
+        raise XapiHttpError(400, f"{name} must be an IRI, not {raw!r}")
+    return raw
+
+
+def agent_param(params: dict[str, str], name: str) -> str | None:
+    """The index key of the Agent or identified Group given as JSON in `name`."""
+    raw = params.get(name)
+    if raw is None:
+        return None
+    try:
+        document = json.loads(raw)
+    except ValueError:
+        raise XapiHttpError(400, f"{name} must be an Agent or Group as JSON") from None
+    try:
+        agent = parse_agent(document, param=name)
+    except XapiValidationError as exc:
+        raise XapiHttpError(400, f"{name} is not a valid Agent", errors=exc.errors) from None
+    key = agent_key(agent)
+    if key is None:
+        raise XapiHttpError(
+            400, f"{name} must identify an Agent or Group: an anonymous Group cannot be matched"
+        )
+    return key
+
+
+def cursor_param(params: dict[str, str]) -> Cursor | None:
+    raw = params.get("cursor")
+    if raw is None:
+        return None
+    try:
+        stored, _, row_id = base64.urlsafe_b64decode(raw.encode("ascii")).decode().partition("|")
+        return Cursor(parse_timestamp(stored), int(row_id))
+    except (ValueError, binascii.Error, UnicodeError):
+        raise XapiHttpError(
+            400, "cursor is not one this LRS gave out; follow the more link as it is"
+        ) from None
+
+
+def cursor_token(cursor: Cursor) -> str:
+    raw = f"{format_timestamp(cursor.stored)}|{cursor.row_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode("ascii")
