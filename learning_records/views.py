@@ -35,6 +35,7 @@ from learning_records.selectors import (
 from learning_records.services import StatementConflict, statements_store
 from learning_records.xapi.errors import XapiValidationError
 from learning_records.xapi.formats import format_statement, parse_accept_language
+from learning_records.xapi.signatures import check_signatures
 from learning_records.xapi.timestamps import format_timestamp
 from learning_records.xapi.validate import parse_statements
 from learning_records.xapi.versions import (
@@ -44,7 +45,6 @@ from learning_records.xapi.versions import (
     negotiate_version,
 )
 
-LATEST = XapiVersion.V2_0_0
 Handler = Callable[[XapiRequest, LrsClient, XapiVersion], HttpResponse]
 
 
@@ -64,7 +64,7 @@ class XapiView(View):
         """Headers a resource adds to every response, errors included."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        version = LATEST
+        version = _default_version()
         method = request.method or "GET"
         try:
             xreq = unfold(request)
@@ -100,7 +100,11 @@ def _version(xreq: XapiRequest) -> tuple[XapiVersion, str | None]:
     try:
         return negotiate_version(xreq.header("x-experience-api-version")), None
     except UnsupportedVersion as exc:
-        return LATEST, str(exc)
+        return _default_version(), str(exc)
+
+
+def _default_version() -> XapiVersion:
+    return XapiVersion(settings.KIPINA_XAPI_DEFAULT_VERSION)
 
 
 @csrf_exempt
@@ -112,7 +116,7 @@ def about(request: HttpRequest) -> HttpResponse:
         response = json_response(
             {"version": [str(v) for v in SUPPORTED_VERSIONS], "extensions": {}}
         )
-    set_version_header(response, LATEST)
+    set_version_header(response, _default_version())
     return response
 
 
@@ -147,9 +151,8 @@ class StatementsView(XapiView):
         _require(client, Scope.STATEMENTS_WRITE)
         p.reject_unknown(xreq.params, set())
         document, parts = _statement_body(xreq)
-        statements = _parse(document, version)
-        ids = _store(client, statements, version, match_parts(statements, parts))
-        return json_response(ids)
+        statements, attachments = _validated(document, parts, version)
+        return json_response(_store(client, statements, version, attachments))
 
     def put(self, xreq: XapiRequest, client: LrsClient, version: XapiVersion) -> HttpResponse:
         _require(client, Scope.STATEMENTS_WRITE)
@@ -165,8 +168,8 @@ class StatementsView(XapiView):
             raise XapiHttpError(
                 400, f"the statement's id {given} differs from statementId {statement_id}"
             )
-        statements = _parse({**document, "id": statement_id}, version)
-        _store(client, statements, version, match_parts(statements, parts))
+        statements, attachments = _validated({**document, "id": statement_id}, parts, version)
+        _store(client, statements, version, attachments)
         return HttpResponse(status=204)
 
     def get(self, xreq: XapiRequest, client: LrsClient, version: XapiVersion) -> HttpResponse:
@@ -266,11 +269,18 @@ def _statement_body(xreq: XapiRequest) -> tuple[Any, list[Part] | None]:
     return parse_json(parts[0].content, what="the statements part"), parts[1:]
 
 
-def _parse(document: Any, version: XapiVersion) -> list[dict[str, Any]]:
+def _validated(
+    document: Any, parts: list[Part] | None, version: XapiVersion
+) -> tuple[list[dict[str, Any]], dict[str, AttachmentData]]:
+    """The statements and their attachment data, once both pass every check of the spec."""
     try:
-        return parse_statements(document, version=version)
+        statements = parse_statements(document, version=version)
+        attachments = match_parts(statements, parts)
+        data = {sha2: attachment.content for sha2, attachment in attachments.items()}
+        check_signatures(statements, data, version=version)
     except XapiValidationError as exc:
         raise XapiHttpError(400, "the statements are not valid xAPI", errors=exc.errors) from None
+    return statements, attachments
 
 
 def _store(
