@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.env import (
     env_bool,
+    env_choice,
     env_database,
     env_int,
     env_list,
@@ -26,6 +27,8 @@ django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("KIPINA_VAR_DIR", str(BASE_DIR / "var")))
+# The embedded database and collected static files live here; a fresh clone has no var/.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
@@ -154,6 +157,9 @@ else:
 # Open edX backfills post batches of 10,000 statements; 10 MB holds such a batch of
 # compact statements. Larger bodies are refused with 413 before they are read.
 KIPINA_XAPI_MAX_BODY_BYTES = env_int("KIPINA_XAPI_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
+# The version an LRS answers in when a request names none (then it is refused with 400):
+# xAPI 1.0.3 and 2.0 each expect their own number there. 1.0.3-only deployments set 1.0.3.
+KIPINA_XAPI_DEFAULT_VERSION = env_choice("KIPINA_XAPI_DEFAULT_VERSION", "2.0.0", ("1.0.3", "2.0.0"))
 KIPINA_XAPI_PAGE_SIZE = env_int("KIPINA_XAPI_PAGE_SIZE", 100, minimum=1)
 KIPINA_XAPI_MAX_PAGE_SIZE = env_int("KIPINA_XAPI_MAX_PAGE_SIZE", 1000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = KIPINA_XAPI_MAX_BODY_BYTES

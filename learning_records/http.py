@@ -98,13 +98,14 @@ def unfold(request: HttpRequest) -> XapiRequest:
         )
     if headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
         raise XapiHttpError(
-            415, "the alternate request syntax needs Content-Type application/x-www-form-urlencoded"
+            400, "the alternate request syntax needs Content-Type application/x-www-form-urlencoded"
         )
     try:
         form = body.decode("utf-8")
     except UnicodeDecodeError:
         raise XapiHttpError(400, "the form body is not UTF-8") from None
     content = b""
+    headers.pop("content-type")
     for name, value in _single_params(parse_qsl(form, keep_blank_values=True)).items():
         if name == "content":
             content = value.encode("utf-8")
@@ -112,7 +113,10 @@ def unfold(request: HttpRequest) -> XapiRequest:
             headers[name.lower()] = value
         else:
             params[name] = value
-    if not content:
+    if content:
+        # §1.3.s3.b10 makes the content's type a SHOULD; statements, the usual content, are JSON.
+        headers.setdefault("content-type", "application/json")
+    else:
         headers.pop("content-type", None)
     return XapiRequest(method, request.path, params, headers, content, alternate=True)
 

@@ -70,3 +70,32 @@ def test_it_needs_credentials_in_the_form_or_the_header(lrs):
     response = lrs.http.post(f"{STATEMENTS}?method=GET", body, content_type=FORM)
 
     assert response.status_code == 401
+
+
+def test_it_takes_the_content_as_json_when_the_form_names_no_content_type(lrs):
+    """The conformance suite's form PUT carries no Content-Type field (§1.3.s3.b10 is a SHOULD)."""
+    statement_id = str(uuid.uuid4())
+
+    response = form_post(
+        lrs,
+        "PUT",
+        {
+            "X-Experience-API-Version": "1.0.3",
+            "statementId": statement_id,
+            "content": json.dumps(new_statement(id=REMOVE)),
+        },
+    )
+
+    assert response.status_code == 204
+
+
+def test_it_refuses_a_form_request_that_is_not_form_encoded(lrs):
+    response = lrs.http.post(
+        f"{STATEMENTS}?method=PUT",
+        json.dumps({"content": "{}"}),
+        content_type="application/json",
+        headers=lrs.headers,
+    )
+
+    assert response.status_code == 400
+    assert "x-www-form-urlencoded" in response.json()["message"]

@@ -113,3 +113,13 @@ def test_it_shows_a_read_mine_client_only_its_own_statements(organisation, lrs):
 
     assert listed == [mine]
     assert own.get(STATEMENTS, {"statementId": theirs}).status_code == 404
+
+
+def test_it_answers_a_request_without_a_version_in_the_configured_default(lrs, settings):
+    settings.KIPINA_XAPI_DEFAULT_VERSION = "1.0.3"
+    headers = {"Authorization": lrs.headers["Authorization"]}
+
+    response = lrs.http.get(STATEMENTS, headers=headers)
+
+    assert response.status_code == 400
+    assert response["X-Experience-API-Version"] == "1.0.3"
