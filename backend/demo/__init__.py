@@ -1,0 +1,8 @@
+"""The embedded demo: seed a network, replay LMS traffic through the live xAPI endpoint, serve.
+
+catalogue.py   who and what the demo is about (pure data)
+senders.py     one statement as each real sender shapes it: Moodle, Open edX, H5P, cmi5 (pure)
+traffic.py     eight weeks of study sessions: seed and day in, statements out (pure)
+seed.py        organisations, the demo LRS client and the admin user (database writes)
+replay.py      the LMS side: send, verify and void through the real tincan client (HTTP only)
+"""
