@@ -1,4 +1,6 @@
+import signal
 from argparse import ArgumentParser, ArgumentTypeError
+from types import FrameType
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +21,10 @@ DEFAULT_SIZE = 400
 def _unmigrated() -> bool:
     executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
     return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _size(raw: str) -> int:
@@ -58,6 +64,8 @@ class Command(BaseCommand):
                 "The database is not migrated: run manage.py migrate (make demo does)."
             )
         self._say_seed(seed.demo_seed())
+        # `kill` (SIGTERM) stops the demo like Ctrl-C does, so the server child goes too.
+        signal.signal(signal.SIGTERM, _interrupt)
         server = DemoServer(options["host"], options["port"], settings.BASE_DIR, self.stdout.write)
         try:
             with server:
