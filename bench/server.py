@@ -1,0 +1,168 @@
+"""A throw-away Kipinä behind gunicorn: a fresh database, one LRS client, production settings.
+
+Like scripts/conformance: SQLite in a temporary directory, or a `kipina_bench` database
+created next to the given PostgreSQL URL and dropped afterwards.
+"""
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.client import HTTPConnection
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+KEY, SECRET = "bench", "bench-secret"
+WORKERS, THREADS = 3, 4
+BENCH_DATABASE = "kipina_bench"
+# A 10,000-statement batch of bench/xapi_validate.py's statements is ~12.6 MB of compact
+# JSON, over the default limit of 10 MB (413); the benchmark measures the batch itself.
+MAX_BODY_BYTES = 32 * 1024 * 1024
+STARTUP_SECONDS = 20
+
+
+@dataclass(frozen=True)
+class Server:
+    host: str
+    port: int
+    master_pid: int
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers: the master's children, found through /proc."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rpartition(")")[2].split()
+            except OSError:
+                continue  # the process ended while we looked
+            if int(fields[1]) == self.master_pid:
+                children.append(int(stat.parent.name))
+        return children
+
+
+@contextmanager
+def throwaway_server(postgres_url: str | None) -> Iterator[Server]:
+    with (
+        tempfile.TemporaryDirectory(prefix="kipina-bench-") as var_dir,
+        _throwaway_database(postgres_url) as database_url,
+    ):
+        env = _server_env(Path(var_dir), database_url)
+        _manage(env, "migrate", "-v0")
+        client = ("Bench", "--organisation", "Bench", "--key", KEY, "--secret", SECRET)
+        _manage(env, "create_lrs_client", *client)
+        with _gunicorn(env, Path(var_dir) / "gunicorn.log") as server:
+            yield server
+
+
+@contextmanager
+def _throwaway_database(postgres_url: str | None) -> Iterator[str | None]:
+    if postgres_url is None:
+        yield None
+        return
+    admin_url, bench_url = (
+        _with_database(postgres_url, "postgres"),
+        _with_database(postgres_url, BENCH_DATABASE),
+    )
+    drop = f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"
+    psql(admin_url, drop, f"CREATE DATABASE {BENCH_DATABASE}")
+    try:
+        yield bench_url
+    finally:
+        psql(admin_url, drop)
+
+
+def _with_database(url: str, database: str) -> str:
+    return urllib.parse.urlsplit(url)._replace(path=f"/{database}").geturl()
+
+
+def psql(url: str, *commands: str) -> str:
+    """Run SQL through psql (each command its own transaction) and return its bare output."""
+    executable = shutil.which("psql")
+    if executable is None:
+        raise RuntimeError("psql is not on PATH; it is needed to create the bench database")
+    arguments = [executable, "-q", "-tA", "-v", "ON_ERROR_STOP=1", url]
+    for command in commands:
+        arguments += ["-c", command]
+    return subprocess.run(arguments, check=True, capture_output=True, text=True).stdout.strip()  # noqa: S603
+
+
+def _server_env(var_dir: Path, database_url: str | None) -> dict[str, str]:
+    """Production settings (DEBUG off), as the docker-compose web service runs."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env |= {
+        "KIPINA_VAR_DIR": str(var_dir),
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # Loopback speaks plain HTTP; production terminates TLS at the load balancer.
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "KIPINA_XAPI_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
+        "LOG_LEVEL": "WARNING",
+    }
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def _manage(env: dict[str, str], *arguments: str) -> None:
+    command = [sys.executable, "manage.py", *arguments]
+    subprocess.run(command, cwd=BASE_DIR, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+
+
+@contextmanager
+def _gunicorn(env: dict[str, str], log_path: Path) -> Iterator[Server]:
+    port = _free_port()
+    command = [sys.executable, "-m", "gunicorn", "backend.wsgi", "-b", f"127.0.0.1:{port}"]
+    command += ["-w", str(WORKERS), "--threads", str(THREADS), "--timeout", "120"]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(  # noqa: S603
+            command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_until_serving("127.0.0.1", port, process, log_path)
+        yield Server("127.0.0.1", port, process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_until_serving(
+    host: str, port: int, process: subprocess.Popen[bytes], log_path: Path
+) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        connection = HTTPConnection(host, port, timeout=2)
+        try:
+            connection.request("GET", "/xapi/about")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+        finally:
+            connection.close()
+    raise RuntimeError(f"gunicorn did not start:\n{log_path.read_text()}")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def peak_rss_mb(pids: list[int]) -> float:
+    """The largest peak resident set (VmHWM) among the processes, in MB."""
+    peaks = [0]
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]))  # in kB
+    return max(peaks) / 1024
