@@ -154,9 +154,10 @@ else:
     EMAIL_PORT = env_int("EMAIL_PORT", 25)
 
 # --- xAPI (learning_records) ----------------------------------------------------------------
-# Open edX backfills post batches of 10,000 statements; 10 MB holds such a batch of
-# compact statements. Larger bodies are refused with 413 before they are read.
-KIPINA_XAPI_MAX_BODY_BYTES = env_int("KIPINA_XAPI_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Open edX backfills post batches of 10,000 statements. Its statements are 0.6-1.6 kB as
+# compact JSON (tests/data/real-statements), so such a batch is 11-16 MB: 32 MB holds it with
+# room. Larger bodies are refused with 413 before they are read.
+KIPINA_XAPI_MAX_BODY_BYTES = env_int("KIPINA_XAPI_MAX_BODY_BYTES", 32 * 1024 * 1024, minimum=1024)
 # The version an LRS answers in when a request names none (then it is refused with 400):
 # xAPI 1.0.3 and 2.0 each expect their own number there. 1.0.3-only deployments set 1.0.3.
 KIPINA_XAPI_DEFAULT_VERSION = env_choice("KIPINA_XAPI_DEFAULT_VERSION", "2.0.0", ("1.0.3", "2.0.0"))

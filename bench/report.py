@@ -15,9 +15,9 @@ What `make bench` (`bench/run.py`) measures, on a throw-away database and server
 - **Validation**: `parse_statements` on 10,000 realistic statements (`bench/xapi_validate.py`),
   in process, best and median of 5.
 - **Ingest**: a gunicorn (`-w 3 --threads 4`, production settings) over loopback; one POST of a
-  10,000-statement batch, then 200 POSTs of 50 statements from 4 client threads. The batch is
-  12.6 MB of compact JSON, over the default `KIPINA_XAPI_MAX_BODY_BYTES` of 10 MB (which
-  answers 413), so the bench server runs with 32 MB.
+  10,000-statement batch (12.6 MB of compact JSON, within the default
+  `KIPINA_XAPI_MAX_BODY_BYTES` of 32 MB), then 200 POSTs of 50 statements from 4 client
+  threads.
 - **Queries**: with the 20,000 statements of the ingest stored, 200 GETs of each kind
   (limit=100), filter values taken from random stored statements; p50/p95/p99.
 

@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -10,31 +11,25 @@ from learning_records.models import Statement
 pytestmark = pytest.mark.django_db
 
 STATEMENTS = "/xapi/statements"
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "real-statements" / "openedx.json"
 
 
-def video_played(index: int) -> dict:
-    """A compact Open edX video statement, as event-routing-backends sends it."""
-    return {
-        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"played-{index}")),
-        "actor": {
-            "objectType": "Agent",
-            "account": {"homePage": "https://courses.example.fi", "name": f"learner-{index % 300}"},
-        },
-        "verb": {"id": "https://w3id.org/xapi/video/verbs/played", "display": {"en": "played"}},
-        "object": {
-            "objectType": "Activity",
-            "id": f"https://courses.example.fi/xblock/block-v1:BAT101+video@{index % 40}",
-            "definition": {"type": "https://w3id.org/xapi/video/activity-type/video"},
-        },
-        "result": {"extensions": {"https://w3id.org/xapi/video/extensions/time": index % 600}},
-        "timestamp": "2026-04-01T10:00:00.000000+00:00",
-        "version": "1.0.3",
-    }
+def openedx_backfill(count: int) -> list[dict]:
+    """`count` statements cycling through the valid real Open edX shapes, each with its own id."""
+    shapes = [
+        entry["statement"]
+        for entry in json.loads(CORPUS.read_text())["statements"]
+        if entry["adl_lrs_post_status"] == 200
+    ]
+    return [
+        {**shapes[n % len(shapes)], "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"backfill-{n}"))}
+        for n in range(count)
+    ]
 
 
-def test_it_stores_a_batch_of_10000_statements_within_the_default_limit(lrs, settings):
-    batch = [video_played(i) for i in range(10_000)]
-    body = json.dumps(batch, separators=(",", ":"))
+def test_it_stores_a_backfill_of_10000_real_open_edx_statements(lrs, settings):
+    body = json.dumps(openedx_backfill(10_000), separators=(",", ":"))
+    assert len(body) > 10 * 1024 * 1024  # bigger than the 10 MB first planned
     assert len(body) < settings.KIPINA_XAPI_MAX_BODY_BYTES
 
     response = lrs.post(STATEMENTS, body)
