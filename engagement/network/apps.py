@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NetworkConfig(AppConfig):
     name = "engagement.network"
     label = "network"
-    verbose_name = "Network directory"
+    verbose_name = _("Network directory")
