@@ -1,6 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 
-from learning_records.models import LrsClient, Statement
+from learning_records.models import Activity, Document, LrsClient, Statement
 
 
 @admin.register(LrsClient)
@@ -33,3 +35,32 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
 
     def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """Documents and canonical activities change through the xAPI resources only."""
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(_ReadOnlyAdmin):
+    list_display = ["document_id", "kind", "organisation", "content_type", "updated"]
+    list_filter = ["kind", "organisation"]
+    search_fields = ["=document_id", "activity_iri", "agent_key"]
+    exclude = ["content", "parsed"]
+    list_select_related = ["organisation"]
+    show_full_result_count = False
+
+
+@admin.register(Activity)
+class ActivityAdmin(_ReadOnlyAdmin):
+    list_display = ["activity_iri", "organisation", "updated"]
+    list_filter = ["organisation"]
+    search_fields = ["activity_iri"]
+    list_select_related = ["organisation"]
+    show_full_result_count = False

@@ -12,11 +12,12 @@ import functools
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 
 from django.contrib.auth.hashers import check_password, make_password
 
 from learning_records.http import XapiHttpError
-from learning_records.models import LrsClient
+from learning_records.models import LrsClient, Scope
 
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="Kipina xAPI", charset="UTF-8"'}
 _REMEMBERED_MAX = 4096
@@ -79,3 +80,13 @@ def _secret_matches(secret: str, secret_hash: str) -> bool:
         if len(_remembered) > _REMEMBERED_MAX:
             _remembered.popitem(last=False)
     return True
+
+
+def require_scope(client: LrsClient, scopes: Iterable[Scope], action: str) -> None:
+    """403 unless the client has one of `scopes` (xAPI 1.0.3 Communication §4.2)."""
+    allowed = list(scopes)
+    if not client.has_any_scope(*allowed):
+        names = ", ".join(scope.value for scope in allowed)
+        raise XapiHttpError(
+            403, f"this client may not {action}: that needs one of the scopes {names}"
+        )

@@ -1,9 +1,11 @@
 import hashlib
+import json
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from engagement.network.models import Organisation
+from learning_records.xapi.documents import DocumentResource
 
 
 def lookup_hash(value: str) -> int:
@@ -15,6 +17,15 @@ def lookup_hash(value: str) -> int:
     """
     digest = hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def identity_hash(*parts: str) -> str:
+    """The hex SHA-256 of `parts`: a fixed-size unique key for values of any length.
+
+    Unlike `lookup_hash` it is safe to put under a unique constraint: a collision would
+    merge two documents, and SHA-256 makes that practically impossible.
+    """
+    return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
 
 
 class Scope(models.TextChoices):
@@ -52,6 +63,9 @@ class LrsClient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key})"
+
+    def has_any_scope(self, *scopes: str) -> bool:
+        return not set(scopes).isdisjoint(self.scopes)
 
 
 class Statement(models.Model):
@@ -165,3 +179,68 @@ class AttachmentContent(models.Model):
 
     def __str__(self) -> str:
         return self.sha2
+
+
+class Document(models.Model):
+    """A document of the State, Activity Profile or Agent Profile resource (xAPI 1.0.3
+    Communication §2.2): its bytes exactly as sent, with the Content-Type they came with.
+
+    `identity` names one document (resource, activity, agent, registration, document id);
+    `context_hash` finds a context's documents for the lists and DELETE of all states, and
+    the queries then match the full values. `parsed` holds a JSON object document for
+    merges (§2.2.s7); it is null for every other document.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(
+        max_length=20, choices=[(r.value, r.value.replace("_", " ")) for r in DocumentResource]
+    )
+    identity = models.CharField(max_length=64)
+    context_hash = models.BigIntegerField()
+    activity_iri = models.TextField(blank=True)
+    agent_key = models.TextField(blank=True)
+    registration = models.UUIDField(null=True, blank=True)
+    document_id = models.TextField()
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=255)
+    etag = models.CharField(max_length=40)
+    parsed = models.JSONField(null=True, blank=True)
+    updated = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "identity"], name="document_unique_per_store"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organisation", "context_hash", "registration", "updated"],
+                name="document_context",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.document_id}"
+
+
+class Activity(models.Model):
+    """An Activity's canonical definition: the definitions that statements from clients
+    with the define scope gave it, merged (xAPI 1.0.3 Communication §2.5, §4.2)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    identity = models.CharField(max_length=64)
+    activity_iri = models.TextField()
+    definition = models.JSONField(default=dict)
+    updated = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "identity"], name="activity_unique_per_store"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.activity_iri

@@ -4,16 +4,20 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
+from typing import Any, TypeVar
 
 from learning_records.http import XapiHttpError
 from learning_records.selectors import Cursor
+from learning_records.xapi.documents import UNSTORABLE_TEXT
 from learning_records.xapi.errors import XapiValidationError
 from learning_records.xapi.index import agent_key
 from learning_records.xapi.timestamps import format_timestamp, parse_timestamp
 from learning_records.xapi.validate import parse_agent
 
 FORMATS = ("exact", "ids", "canonical")
+T = TypeVar("T")
 
 
 def reject_unknown(params: dict[str, str], allowed: set[str]) -> None:
@@ -84,6 +88,19 @@ def iri_param(params: dict[str, str], name: str) -> str | None:
 
 def agent_param(params: dict[str, str], name: str) -> str | None:
     """The index key of the Agent or identified Group given as JSON in `name`."""
+    agent = agent_object_param(params, name)
+    if agent is None:
+        return None
+    key = agent_key(agent)
+    if key is None:
+        raise XapiHttpError(
+            400, f"{name} must identify an Agent or Group: an anonymous Group cannot be matched"
+        )
+    return key
+
+
+def agent_object_param(params: dict[str, str], name: str) -> dict[str, Any] | None:
+    """The valid Agent or identified Group given as JSON in `name`."""
     raw = params.get(name)
     if raw is None:
         return None
@@ -95,12 +112,38 @@ def agent_param(params: dict[str, str], name: str) -> str | None:
         agent = parse_agent(document, param=name)
     except XapiValidationError as exc:
         raise XapiHttpError(400, f"{name} is not a valid Agent", errors=exc.errors) from None
-    key = agent_key(agent)
-    if key is None:
-        raise XapiHttpError(
-            400, f"{name} must identify an Agent or Group: an anonymous Group cannot be matched"
-        )
-    return key
+    if any(UNSTORABLE_TEXT.search(text) for text in _texts(agent)):
+        # PostgreSQL holds neither in text, and UTF-8 has no lone surrogates.
+        raise XapiHttpError(400, f"{name} contains a NUL character or a lone surrogate")
+    return agent
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every key and string value in a parsed JSON value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+
+
+def required(name: str, value: T | None) -> T:
+    """`value`, or a 400 naming the parameter when the request left it out."""
+    if value is None:
+        raise XapiHttpError(400, f"the {name} parameter is required")
+    return value
+
+
+def document_id_param(params: dict[str, str], name: str) -> str | None:
+    """A stateId or profileId: any non-empty string (Communication §2.3, §2.6, §2.7)."""
+    raw = params.get(name)
+    if raw == "":
+        raise XapiHttpError(400, f"{name} must not be empty")
+    return raw
 
 
 def cursor_param(params: dict[str, str]) -> Cursor | None:

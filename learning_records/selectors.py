@@ -1,18 +1,29 @@
-"""Reads of the LRS: single statements and statement queries."""
+"""Reads of the LRS: statements, documents, activities and agents."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from learning_records.models import (
+    Activity,
     AttachmentContent,
+    Document,
+    Scope,
     Statement,
     StatementActivity,
     StatementAgent,
+    identity_hash,
     lookup_hash,
 )
+from learning_records.xapi.definitions import activity_object, person_object
+from learning_records.xapi.documents import DocumentResource
+from learning_records.xapi.index import agent_key
+
+# The Person of the Agents resource takes names from this many of the agent's latest statements.
+_PERSON_STATEMENTS = 50
 
 
 @dataclass(frozen=True)
@@ -146,3 +157,104 @@ def attachment_contents(*, organisation_id: int, sha2s: set[str]) -> list[tuple[
         organisation_id=organisation_id, sha2__in=sorted(sha2s)
     ).values_list("sha2", "content_type", "content")
     return [(sha2, content_type, bytes(content)) for sha2, content_type, content in rows]
+
+
+# --- Documents ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    """Where documents live: a resource with its activity and agent, and for states an
+    optional registration (xAPI 1.0.3 Communication §2.3-§2.7). Unused parts are ''."""
+
+    resource: DocumentResource
+    activity_iri: str = ""
+    agent_key: str = ""
+    registration: str | None = None
+
+    @property
+    def context_hash(self) -> int:
+        return lookup_hash(f"{self.resource}\n{self.activity_iri}\n{self.agent_key}")
+
+    def identity(self, document_id: str) -> str:
+        return identity_hash(
+            self.resource, self.activity_iri, self.agent_key, self.registration or "", document_id
+        )
+
+
+@dataclass(frozen=True)
+class DocumentIds:
+    ids: list[str]
+    last_modified: datetime | None
+
+
+def document_get(
+    *, organisation_id: int, context: DocumentContext, document_id: str
+) -> Document | None:
+    return Document.objects.filter(
+        organisation_id=organisation_id, identity=context.identity(document_id)
+    ).first()
+
+
+def document_ids(
+    *, organisation_id: int, context: DocumentContext, since: datetime | None
+) -> DocumentIds:
+    """The ids of a context's documents updated after `since` (exclusive), with the latest
+    update among them (Communication §2.2.s6.b2)."""
+    documents = documents_in(organisation_id=organisation_id, context=context)
+    if since is not None:
+        documents = documents.filter(updated__gt=since)
+    rows = list(documents.order_by("document_id").values_list("document_id", "updated"))
+    return DocumentIds(
+        ids=[document_id for document_id, _ in rows],
+        last_modified=max((updated for _, updated in rows), default=None),
+    )
+
+
+def documents_in(*, organisation_id: int, context: DocumentContext) -> QuerySet[Document]:
+    """A context's documents. Without a registration, a state context spans every
+    registration ("Activity + Agent [+ registration if specified]", Communication §2.3.s4)."""
+    documents = Document.objects.filter(
+        organisation_id=organisation_id,
+        context_hash=context.context_hash,
+        kind=context.resource,
+        activity_iri=context.activity_iri,
+        agent_key=context.agent_key,
+    )
+    if context.registration is not None:
+        documents = documents.filter(registration=context.registration)
+    return documents
+
+
+# --- Activities and agents --------------------------------------------------------------
+
+
+def activity_get(*, organisation_id: int, activity_iri: str) -> dict[str, Any]:
+    """The Activity with its canonical definition (Communication §2.5)."""
+    activities = Activity.objects.filter(
+        organisation_id=organisation_id, identity=identity_hash(activity_iri)
+    )
+    definition = activities.values_list("definition", flat=True).first()
+    return activity_object(activity_iri, definition)
+
+
+def person_get(*, organisation_id: int, agent: dict[str, Any]) -> dict[str, Any]:
+    """The Person of an Agent (Communication §2.4): the Agent itself, with the names its
+    latest statements as actor gave it, where they were stored by a client that may define
+    actors (the define scope, §4.2)."""
+    key = agent_key(agent) or ""
+    mentions = StatementAgent.objects.filter(
+        organisation_id=organisation_id, agent_hash=lookup_hash(key), agent_key=key
+    ).values("statement_id")
+    rows = (
+        Statement.objects.filter(organisation_id=organisation_id, id__in=mentions, actor_key=key)
+        .order_by("-stored", "-id")
+        .values_list("payload__actor__name", "client__scopes")[:_PERSON_STATEMENTS]
+    )
+    definers = {Scope.DEFINE, Scope.ALL}
+    names = [
+        name
+        for name, scopes in rows
+        if isinstance(name, str) and not definers.isdisjoint(scopes or ())
+    ]
+    return person_object(agent, names)

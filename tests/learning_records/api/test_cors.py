@@ -11,7 +11,9 @@ def test_it_allows_a_cross_origin_preflight_with_xapi_headers(client):
         headers={
             "Origin": "https://content.example.fi",
             "Access-Control-Request-Method": "PUT",
-            "Access-Control-Request-Headers": "authorization, content-type, x-experience-api-version",
+            "Access-Control-Request-Headers": (
+                "authorization, content-type, x-experience-api-version"
+            ),
         },
     )
 
