@@ -56,11 +56,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "corsheaders",
     "anymail",
     "backend",
     "learning_records",
     "engagement.network",
+    "engagement.progress",
     "notifications",
 ]
 
@@ -165,6 +169,29 @@ KIPINA_XAPI_PAGE_SIZE = env_int("KIPINA_XAPI_PAGE_SIZE", 100, minimum=1)
 KIPINA_XAPI_MAX_PAGE_SIZE = env_int("KIPINA_XAPI_MAX_PAGE_SIZE", 1000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = KIPINA_XAPI_MAX_BODY_BYTES
 
+# A statement batch must be written within this many seconds of taking its `stored` time,
+# or it is rolled back with 503 (the sender retries). Readers of the log rely on it.
+KIPINA_XAPI_STORE_DEADLINE_SECONDS = env_int("KIPINA_XAPI_STORE_DEADLINE_SECONDS", 8, minimum=1)
+# Celery tasks asked to run (by name) after each stored batch; the beat runs them anyway.
+KIPINA_STATEMENTS_STORED_TASKS = ["progress.project"]
+
+# --- Progress projection (engagement/progress) ---------------------------------------------
+# The projector reads statements stored at least this long ago: longer than the store
+# deadline plus time to commit, so no batch commits behind it with an earlier stored time.
+KIPINA_PROGRESS_SETTLE_SECONDS = env_int("KIPINA_PROGRESS_SETTLE_SECONDS", 10)
+if KIPINA_PROGRESS_SETTLE_SECONDS <= KIPINA_XAPI_STORE_DEADLINE_SECONDS:
+    raise ImproperlyConfigured(
+        "KIPINA_PROGRESS_SETTLE_SECONDS must be longer than KIPINA_XAPI_STORE_DEADLINE_SECONDS, "
+        "or the projector could pass statements that are still being written"
+    )
+CELERY_BEAT_SCHEDULE = {
+    # The periodic kick: a lost "statements stored" message delays progress, never loses it.
+    "progress-project": {
+        "task": "progress.project",
+        "schedule": float(env_int("KIPINA_PROGRESS_BEAT_SECONDS", 30, minimum=1)),
+    },
+}
+
 # Browser senders (cmi5 content) post statements cross-origin with Basic credentials.
 CORS_URLS_REGEX = r"^/xapi/.*$"
 CORS_ALLOW_ALL_ORIGINS = env_bool("KIPINA_XAPI_CORS_ALLOW_ALL", True)
@@ -223,6 +250,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kipinä API",
+    "DESCRIPTION": "The network directory, progress and engagement API. The xAPI LRS is at /xapi/.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # --- Security (production) -------------------------------------------------------------------

@@ -5,6 +5,7 @@ An `XapiRequest` is the request as the spec sees it: the alternate request synta
 """
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -126,12 +127,19 @@ def _single_params(pairs: list[tuple[str, str]]) -> dict[str, str]:
     for name, value in pairs:
         if name in params:
             raise XapiHttpError(400, f"parameter {name!r} is given more than once")
+        if "\x00" in name or "\x00" in value:
+            # No xAPI parameter holds a NUL, and PostgreSQL cannot compare text with one.
+            raise XapiHttpError(400, f"parameter {name!r} contains a NUL character")
         params[name] = value
     return params
 
 
-def parse_json(body: bytes, *, what: str = "the request body") -> Any:
-    """Strict JSON: UTF-8, no NaN or Infinity, bounded nesting."""
+def parse_json(body: bytes, *, what: str = "the request body", stored_as_json: bool = False) -> Any:
+    """Strict JSON: UTF-8, no NaN or Infinity, bounded nesting.
+
+    `stored_as_json`: the value will be kept in a JSON column (statements), so text that no
+    UTF-8 or PostgreSQL JSON can hold is refused; documents are kept as bytes instead.
+    """
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -139,7 +147,7 @@ def parse_json(body: bytes, *, what: str = "the request body") -> Any:
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        document = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
         # The C parser guards its own stack and raises this for hostile nesting
         # ('[' * 10**6); the statement validator sets the lower limit that matters.
@@ -150,6 +158,40 @@ def parse_json(body: bytes, *, what: str = "the request body") -> Any:
         ) from None
     except ValueError as exc:
         raise XapiHttpError(400, f"{what} is not valid JSON: {exc}") from None
+    # Only escapes can put these into a JSON text; look further only when one is there.
+    if stored_as_json and _UNSTORABLE_ESCAPE.search(text) and _has_unstorable_text(document):
+        raise XapiHttpError(
+            400,
+            f"{what} contains U+0000 or an unpaired surrogate (\\u0000, \\ud800-\\udfff), "
+            "which no UTF-8 text and no PostgreSQL JSON value can hold",
+        )
+    return document
+
+
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def _has_unstorable_text(document: Any) -> bool:
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value or not _encodable(value):
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _refuse_constant(name: str) -> Any:

@@ -1,8 +1,12 @@
-"""Writes of the LRS: clients and statements. The only writer of these tables."""
+"""Writes of the LRS: clients, statements, documents and canonical activities. The only
+writer of these tables."""
 
+import json
 import secrets
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -10,18 +14,33 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from backend.celery import kick
 from engagement.network.models import Organisation
 from learning_records.attachments import AttachmentData
 from learning_records.models import (
+    Activity,
     AttachmentContent,
+    Document,
     LrsClient,
     Scope,
     Statement,
     StatementActivity,
     StatementAgent,
+    identity_hash,
     lookup_hash,
 )
+from learning_records.selectors import DocumentContext, documents_in
 from learning_records.xapi.compare import statements_equivalent
+from learning_records.xapi.definitions import activity_definitions, merge_definition
+from learning_records.xapi.documents import (
+    Conditions,
+    Refusal,
+    Write,
+    concurrency_refusal,
+    etag_of,
+    is_json,
+    merge,
+)
 from learning_records.xapi.errors import XapiValidationError
 from learning_records.xapi.index import StatementKeys, statement_keys
 from learning_records.xapi.timestamps import format_timestamp, parse_timestamp
@@ -31,10 +50,25 @@ VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 # SQLite allows 32,766 bound parameters in one statement; chunks of ids stay far below.
 _ID_CHUNK = 900
 _INSERT_BATCH = 500
+# A document write re-reads and retries when a concurrent write changed the document between
+# its read and its conditional update; more rounds than this means a hot spot, told as 409.
+_WRITE_ATTEMPTS = 3
+
+
+class StoreTooSlow(Exception):
+    """A batch that could not be written within the store deadline (503, retry)."""
 
 
 class StatementConflict(Exception):
     """A statement id already stored with different content (xAPI: 409 Conflict)."""
+
+
+class DocumentRefused(Exception):
+    """A document write that may not go ahead, with the xAPI status that says why."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
 
 
 # --- Clients ------------------------------------------------------------------------------
@@ -100,8 +134,11 @@ def statements_store(
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                _store(client, prepared, version)
+                stored_at = timezone.now()
+                _store(client, prepared, version, stored_at)
                 _attachments_store(client.organisation_id, attachments or {})
+                _check_deadline(stored_at)
+                transaction.on_commit(_statements_stored)
             break
         except IntegrityError:
             # A concurrent request stored one of these ids between our look-up and our
@@ -109,6 +146,26 @@ def statements_store(
             if attempt == 2:
                 raise
     return [statement_id for statement_id, _ in prepared]
+
+
+def _check_deadline(stored_at: datetime) -> None:
+    """Roll back a batch that took too long to write.
+
+    Its statements carry `stored_at`, taken when the write began. Readers of the log
+    (the progress projector) stop KIPINA_PROGRESS_SETTLE_SECONDS short of now, trusting that
+    nothing commits later than that with an earlier stored time; this enforces it. The client
+    gets 503 and retries, which is safe: a statement's id makes a retry idempotent.
+    """
+    elapsed = (timezone.now() - stored_at).total_seconds()
+    if elapsed > settings.KIPINA_XAPI_STORE_DEADLINE_SECONDS:
+        raise StoreTooSlow(f"writing the batch took {elapsed:.1f} s; try again")
+
+
+def _statements_stored() -> None:
+    # Readers see a batch once it has settled (KIPINA_PROGRESS_SETTLE_SECONDS): kick then.
+    countdown = settings.KIPINA_PROGRESS_SETTLE_SECONDS + 1
+    for task_name in settings.KIPINA_STATEMENTS_STORED_TASKS:
+        kick(task_name, countdown=countdown)
 
 
 def _with_ids(statements: Sequence[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
@@ -128,7 +185,10 @@ def _with_ids(statements: Sequence[dict[str, Any]]) -> list[tuple[str, dict[str,
 
 
 def _store(
-    client: LrsClient, prepared: list[tuple[str, dict[str, Any]]], version: XapiVersion
+    client: LrsClient,
+    prepared: list[tuple[str, dict[str, Any]]],
+    version: XapiVersion,
+    now: datetime,
 ) -> None:
     organisation_id = client.organisation_id
     existing = _stored_payloads(organisation_id, [sid for sid, _ in prepared])
@@ -145,7 +205,6 @@ def _store(
         return
     _check_voiding(organisation_id, new)
 
-    now = timezone.now()
     authority = authority_for(client)
     rows: list[Statement] = []
     indexed: list[tuple[Statement, StatementKeys]] = []
@@ -172,6 +231,10 @@ def _store(
     StatementAgent.objects.bulk_create(_agent_rows(indexed), batch_size=_INSERT_BATCH)
     StatementActivity.objects.bulk_create(_activity_rows(indexed), batch_size=_INSERT_BATCH)
     _apply_voiding(organisation_id, rows)
+    # xAPI 1.0.3 Communication §4.2 (define): without it, ids are stored but definitions
+    # do not change the LRS's own representation of the activities.
+    if client.has_any_scope(Scope.DEFINE, Scope.ALL):
+        _activities_define(organisation_id, [row.payload for row in rows], now)
 
 
 def _attachments_store(organisation_id: int, attachments: Mapping[str, AttachmentData]) -> None:
@@ -318,3 +381,226 @@ def _activity_rows(
                 )
             )
     return index_rows
+
+
+def _activities_define(
+    organisation_id: int, payloads: Sequence[Mapping[str, Any]], now: datetime
+) -> None:
+    """Merge the activity definitions of new statements into the canonical ones: one read
+    (locking the rows it updates, so concurrent batches merge one after the other) and at
+    most one update and one insert per batch."""
+    definitions: dict[str, dict[str, Any]] = {}
+    for payload in payloads:
+        for activity_iri, definition in activity_definitions(payload):
+            definitions[activity_iri] = merge_definition(
+                definitions.get(activity_iri, {}), definition
+            )
+    if not definitions:
+        return
+    identities = {identity_hash(activity_iri): activity_iri for activity_iri in definitions}
+    changed: list[Activity] = []
+    for start in range(0, len(identities), _ID_CHUNK):
+        chunk = sorted(identities)[start : start + _ID_CHUNK]
+        # Ordered, so two batches lock shared rows in the same order and cannot deadlock.
+        for activity in (
+            Activity.objects.select_for_update()
+            .filter(organisation_id=organisation_id, identity__in=chunk)
+            .order_by("identity")
+        ):
+            merged = merge_definition(
+                activity.definition, definitions.pop(identities[activity.identity])
+            )
+            if merged != activity.definition:
+                activity.definition, activity.updated = merged, now
+                changed.append(activity)
+    Activity.objects.bulk_update(changed, ["definition", "updated"], batch_size=_INSERT_BATCH)
+    # A concurrent batch inserting the same activity makes this an IntegrityError, and
+    # statements_store runs the batch again: it then finds the row and merges into it.
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                organisation_id=organisation_id,
+                identity=identity_hash(activity_iri),
+                activity_iri=activity_iri,
+                definition=definition,
+                updated=now,
+            )
+            for activity_iri, definition in definitions.items()
+        ],
+        batch_size=_INSERT_BATCH,
+    )
+
+
+# --- Documents ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentBody:
+    """A document as a request sends it; `parsed` is the JSON object it holds, when it is one
+    that can be merged (xapi.documents.mergeable), else None."""
+
+    content: bytes
+    content_type: str
+    parsed: dict[str, Any] | None = None
+
+
+# What a write does to the current document (None when there is none): the new body, or
+# None to delete it. It raises DocumentRefused when the write may not go ahead.
+_Change = Callable[[Document | None], DocumentBody | None]
+
+
+def document_put(
+    *,
+    organisation_id: int,
+    context: DocumentContext,
+    document_id: str,
+    body: DocumentBody,
+    version: XapiVersion,
+    conditions: Conditions,
+) -> None:
+    """Store `body` as the document, replacing what is there (Communication §2.2)."""
+
+    def replace(current: Document | None) -> DocumentBody:
+        _check(Write.PUT, context, version, current, conditions)
+        return body
+
+    _write(organisation_id, context, document_id, replace)
+
+
+def document_post(
+    *,
+    organisation_id: int,
+    context: DocumentContext,
+    document_id: str,
+    body: DocumentBody,
+    version: XapiVersion,
+    conditions: Conditions,
+) -> None:
+    """Merge a posted JSON object into the stored one, or store the body as a new document
+    when there is none (Communication §2.2.s7, §2.2.s8)."""
+
+    def merged(current: Document | None) -> DocumentBody:
+        _check(Write.POST, context, version, current, conditions)
+        if current is None:
+            return body
+        if not is_json(body.content_type) or body.parsed is None:
+            raise DocumentRefused(
+                Refusal(
+                    400,
+                    "the document exists, and a POST merges into it: send a JSON object with "
+                    "Content-Type application/json, or PUT to replace the document",
+                )
+            )
+        if not is_json(current.content_type) or current.parsed is None:
+            raise DocumentRefused(
+                Refusal(
+                    400,
+                    "the stored document is not a JSON object, so nothing can be merged into "
+                    "it; PUT to replace it",
+                )
+            )
+        document = merge(current.parsed, body.parsed)
+        content = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        limit: int = settings.KIPINA_XAPI_MAX_BODY_BYTES
+        if len(content) > limit:
+            raise DocumentRefused(
+                Refusal(413, f"the merged document would be over the limit of {limit} bytes")
+            )
+        return DocumentBody(content, current.content_type, document)
+
+    _write(organisation_id, context, document_id, merged)
+
+
+def document_delete(
+    *,
+    organisation_id: int,
+    context: DocumentContext,
+    document_id: str,
+    version: XapiVersion,
+    conditions: Conditions,
+) -> None:
+    """Delete one document; deleting one that does not exist is no error."""
+
+    def delete(current: Document | None) -> None:
+        _check(Write.DELETE, context, version, current, conditions)
+
+    _write(organisation_id, context, document_id, delete)
+
+
+def documents_delete(*, organisation_id: int, context: DocumentContext) -> None:
+    """Delete every document of a context: all state of an activity and agent, of one
+    registration when the context names one (Communication §2.3.s5)."""
+    documents_in(organisation_id=organisation_id, context=context).delete()
+
+
+def _check(
+    write: Write,
+    context: DocumentContext,
+    version: XapiVersion,
+    current: Document | None,
+    conditions: Conditions,
+) -> None:
+    refusal = concurrency_refusal(
+        write=write,
+        resource=context.resource,
+        version=version,
+        current_etag=current.etag if current is not None else None,
+        conditions=conditions,
+    )
+    if refusal is not None:
+        raise DocumentRefused(refusal)
+
+
+def _write(
+    organisation_id: int, context: DocumentContext, document_id: str, change: _Change
+) -> None:
+    """Apply `change` to the current document with a compare-and-set: the update or delete
+    matches the row only as it was read, so two concurrent writes cannot both pass their
+    preconditions against the same version. The loser reads again and is judged anew."""
+    identity = context.identity(document_id)
+    stored = Document.objects.filter(organisation_id=organisation_id, identity=identity)
+    for _ in range(_WRITE_ATTEMPTS):
+        current = stored.first()
+        body = change(current)
+        if body is None:
+            if current is None or _matching(current).delete()[0]:
+                return
+            continue
+        now = timezone.now()
+        if current is not None:
+            if _matching(current).update(
+                content=body.content,
+                content_type=body.content_type,
+                etag=etag_of(body.content),
+                parsed=body.parsed,
+                updated=now,
+            ):
+                return
+            continue
+        try:
+            with transaction.atomic():
+                Document.objects.create(
+                    organisation_id=organisation_id,
+                    kind=context.resource,
+                    identity=identity,
+                    context_hash=context.context_hash,
+                    activity_iri=context.activity_iri,
+                    agent_key=context.agent_key,
+                    registration=context.registration,
+                    document_id=document_id,
+                    content=body.content,
+                    content_type=body.content_type,
+                    etag=etag_of(body.content),
+                    parsed=body.parsed,
+                    updated=now,
+                )
+            return
+        except IntegrityError:
+            continue  # created concurrently: judge this write against that document
+    raise DocumentRefused(
+        Refusal(409, "the document kept changing while this request wrote it; try again")
+    )
+
+
+def _matching(current: Document) -> Any:
+    return Document.objects.filter(pk=current.pk, updated=current.updated, etag=current.etag)

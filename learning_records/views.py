@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from learning_records import multipart
 from learning_records import params as p
 from learning_records.attachments import AttachmentData, declared_attachments, match_parts
-from learning_records.auth import client_authenticate
+from learning_records.auth import client_authenticate, require_scope
 from learning_records.http import (
     XapiHttpError,
     XapiRequest,
@@ -28,11 +28,14 @@ from learning_records.models import LrsClient, Scope
 from learning_records.multipart import Part
 from learning_records.selectors import (
     StatementFilter,
+    activity_get,
     attachment_contents,
+    person_get,
     statement_get,
     statement_page,
 )
-from learning_records.services import StatementConflict, statements_store
+from learning_records.services import StatementConflict, StoreTooSlow, statements_store
+from learning_records.xapi.documents import etag_of, quoted
 from learning_records.xapi.errors import XapiValidationError
 from learning_records.xapi.formats import format_statement, parse_accept_language
 from learning_records.xapi.signatures import check_signatures
@@ -81,6 +84,8 @@ class XapiView(View):
         set_version_header(response, version)
         self.finish(response)
         if method == "HEAD":
+            # Communication §1.1: the GET's headers without its body, Content-Length included.
+            response["Content-Length"] = str(len(response.content))
             response.content = b""
         return response
 
@@ -254,7 +259,7 @@ class StatementsView(XapiView):
 def _statement_body(xreq: XapiRequest) -> tuple[Any, list[Part] | None]:
     """The statements document and, for multipart/mixed, the attachment parts after it."""
     if xreq.content_type == "application/json":
-        return parse_json(xreq.body), None
+        return parse_json(xreq.body, stored_as_json=True), None
     if xreq.content_type != "multipart/mixed":
         raise XapiHttpError(
             400,
@@ -266,7 +271,8 @@ def _statement_body(xreq: XapiRequest) -> tuple[Any, list[Part] | None]:
         raise XapiHttpError(
             400, "the first multipart part must be the statements, as application/json"
         )
-    return parse_json(parts[0].content, what="the statements part"), parts[1:]
+    statements = parse_json(parts[0].content, what="the statements part", stored_as_json=True)
+    return statements, parts[1:]
 
 
 def _validated(
@@ -297,6 +303,8 @@ def _store(
         raise XapiHttpError(400, "the statements were not stored", errors=exc.errors) from None
     except StatementConflict as exc:
         raise XapiHttpError(409, str(exc)) from None
+    except StoreTooSlow as exc:
+        raise XapiHttpError(503, str(exc), headers={"Retry-After": "2"}) from None
 
 
 def _statements_response(
@@ -331,3 +339,45 @@ def _own_only(client: LrsClient) -> int | None:
     """xAPI §4.2: a client with only statements/read/mine reads the statements it stored."""
     broad = {Scope.STATEMENTS_READ, Scope.ALL_READ, Scope.ALL}
     return None if broad & set(client.scopes) else client.id
+
+
+# --- Activities and Agents ----------------------------------------------------------------
+
+# Both resources tell what statements say (definitions, names), so they need a scope that
+# reads every statement of the store.
+STATEMENT_READERS = (Scope.STATEMENTS_READ, Scope.ALL_READ, Scope.ALL)
+
+
+class ActivitiesView(XapiView):
+    """xAPI 1.0.3 Communication §2.5: an Activity with its canonical definition."""
+
+    methods = ("get",)
+
+    def get(self, xreq: XapiRequest, client: LrsClient, version: XapiVersion) -> HttpResponse:
+        require_scope(client, STATEMENT_READERS, "read activities")
+        p.reject_unknown(xreq.params, {"activityId"})
+        activity_iri = p.required("activityId", p.iri_param(xreq.params, "activityId"))
+        activity = activity_get(organisation_id=client.organisation_id, activity_iri=activity_iri)
+        return _with_etag(json_response(activity))
+
+
+class AgentsView(XapiView):
+    """xAPI 1.0.3 Communication §2.4: the Person object of an Agent."""
+
+    methods = ("get",)
+
+    def get(self, xreq: XapiRequest, client: LrsClient, version: XapiVersion) -> HttpResponse:
+        require_scope(client, STATEMENT_READERS, "read agents")
+        p.reject_unknown(xreq.params, {"agent"})
+        agent = p.required("agent", p.agent_object_param(xreq.params, "agent"))
+        if agent.get("objectType") == "Group":
+            raise XapiHttpError(400, "agent must be an Agent, not a Group (Communication §2.4)")
+        return _with_etag(
+            json_response(person_get(organisation_id=client.organisation_id, agent=agent))
+        )
+
+
+def _with_etag(response: HttpResponse) -> HttpResponse:
+    """Communication §3.1.s4.b1: every GET answer carries an ETag, the SHA-1 of its body."""
+    response["ETag"] = quoted(etag_of(response.content))
+    return response

@@ -75,3 +75,31 @@ def _offset(zone: str | None) -> timedelta:
         raise ValueError(f"UTC offset {zone} is out of range")
     sign = -1 if zone.startswith("-") else 1
     return sign * timedelta(hours=hours, minutes=minutes)
+
+
+_DURATION_PARTS = re.compile(
+    rf"P(?:(?P<W>{_NUMBER})W)?(?:(?P<Y>{_NUMBER})Y)?(?:(?P<Mo>{_NUMBER})M)?(?:(?P<D>{_NUMBER})D)?"
+    rf"(?:T(?:(?P<H>{_NUMBER})H)?(?:(?P<Mi>{_NUMBER})M)?(?:(?P<S>{_NUMBER})S)?)?"
+)
+# Years and months have no fixed length; for time spent on a course, 365 and 30 days will do.
+_SECONDS_PER = {
+    "W": 604_800,
+    "Y": 31_536_000,
+    "Mo": 2_592_000,
+    "D": 86_400,
+    "H": 3600,
+    "Mi": 60,
+    "S": 1,
+}
+
+
+def duration_seconds(value: str) -> float:
+    """The length of an ISO 8601 duration in seconds (0 for one that is not valid)."""
+    match = _DURATION_PARTS.fullmatch(value) if is_duration(value) else None
+    if match is None:
+        return 0.0
+    return sum(
+        float(number.replace(",", ".")) * _SECONDS_PER[part]
+        for part, number in match.groupdict().items()
+        if number is not None
+    )

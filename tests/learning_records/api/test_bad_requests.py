@@ -76,3 +76,26 @@ def test_it_answers_405_to_delete(lrs):
     assert response.status_code == 405
     assert "DELETE" in response.json()["message"]
     assert response["X-Experience-API-Version"] == "1.0.3"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"Akku\\u0000kemia"', '"\\ud83d"', '"\\udc00 alone"'],
+    ids=["nul", "lone-high-surrogate", "lone-low-surrogate"],
+)
+def test_it_refuses_text_no_database_can_store(lrs, text):
+    body = json.dumps(new_statement()).replace('"Aino Learner"', text)
+
+    response = lrs.post(STATEMENTS, body)
+
+    assert response.status_code == 400
+    assert "U+0000 or an unpaired surrogate" in response.json()["message"]
+    assert not Statement.objects.exists()
+
+
+def test_it_accepts_escaped_pairs_and_a_literal_backslash_u(lrs):
+    body = json.dumps(new_statement()).replace('"Aino Learner"', '"Aino \\ud83d\\udd0b \\\\u0000"')
+
+    response = lrs.post(STATEMENTS, body)
+
+    assert response.status_code == 200

@@ -1,0 +1,185 @@
+"""Real processes for multi-process tests: a Redis of the test's own, gunicorn, a Celery
+worker and beat, all on one throw-away SQLite file (WAL) in a tmp dir."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(what: str, check: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"{what} did not happen within {timeout:.0f} s")
+
+
+class Stack:
+    def __init__(self, tmp: Path, **settings: str) -> None:
+        self.tmp = tmp
+        self.redis_port = free_port()
+        self.web_port = free_port()
+        self.env = {
+            k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")
+        } | {
+            "KIPINA_VAR_DIR": str(tmp),
+            "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
+            "PYTHONUNBUFFERED": "1",
+            **settings,
+        }
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    # --- processes ---------------------------------------------------------------------
+    def start_redis(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.fail("redis-server is not installed (Debian package redis-server)")
+        self._spawn(
+            "redis",
+            [
+                binary,
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+        )
+        wait_for("redis", lambda: self._answers(self.redis_port))
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name)
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def start_web(self) -> None:
+        self._spawn(
+            "web",
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "backend.wsgi",
+                "-b",
+                f"127.0.0.1:{self.web_port}",
+                "-w",
+                "2",
+                "--threads",
+                "2",
+            ],
+        )
+        wait_for("web", lambda: self._answers(self.web_port))
+
+    def start_worker(self) -> None:
+        self._spawn(
+            "worker",
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "backend",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+            ],
+        )
+
+    def start_beat(self) -> None:
+        schedule = self.tmp / "beat-schedule"
+        self._spawn(
+            "beat",
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "backend",
+                "beat",
+                "--schedule",
+                str(schedule),
+                "--loglevel",
+                "INFO",
+            ],
+        )
+
+    def close(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)
+
+    def _spawn(self, name: str, command: list[str]) -> None:
+        log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115  (closed with the process)
+        self.processes[name] = subprocess.Popen(
+            command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def log(self, name: str) -> str:
+        return (self.tmp / f"{name}.log").read_text(errors="replace")[-4000:]
+
+    @staticmethod
+    def _answers(port: int) -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    # --- the app -----------------------------------------------------------------------
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        return result.stdout
+
+    def python(self, code: str) -> Any:
+        """Run Django code in a separate process; it prints one JSON value."""
+        return json.loads(self.manage("shell", "-c", code).strip().splitlines()[-1])
+
+    def post_statements(self, key: str, secret: str, statements: list[dict[str, Any]]) -> int:
+        import base64
+
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.web_port}/xapi/statements",
+            data=json.dumps(statements).encode(),
+            method="POST",
+            headers={
+                "Authorization": "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode(),
+                "X-Experience-API-Version": "1.0.3",
+                "Content-Type": "application/json",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310  (loopback)
+            return int(response.status)
