@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from learning_records.models import Statement, StatementAgent, lookup_hash
+from learning_records.models import Statement, lookup_hash
 
 _FIELDS = ("id", "organisation_id", "statement_id", "stored", "voided", "payload")
 
@@ -40,11 +40,12 @@ def statements_by_actors(
     *, agent_keys: Sequence[str], after_row_id: int, limit: int
 ) -> list[LoggedStatement]:
     """Statements whose actor is one of `agent_keys`, in every store, by row id."""
-    actors = StatementAgent.objects.filter(
-        agent_hash__in=[lookup_hash(key) for key in agent_keys], related_only=False
-    ).values("statement_id")
     rows = (
-        Statement.objects.filter(id__in=actors, id__gt=after_row_id, actor_key__in=agent_keys)
+        Statement.objects.filter(
+            actor_hash__in=[lookup_hash(key) for key in agent_keys],
+            actor_key__in=agent_keys,
+            id__gt=after_row_id,
+        )
         .order_by("id")
         .values_list(*_FIELDS)[:limit]
     )

@@ -4,8 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from learning_records.models import (
     Activity,
@@ -77,76 +76,174 @@ def statement_get(
 def statement_page(
     *, organisation_id: int, where: StatementFilter, limit: int, cursor: Cursor | None
 ) -> StatementPage:
-    statements = _filtered(organisation_id, where)
-    if cursor is not None:
-        if where.ascending:
-            after = Q(stored__gt=cursor.stored) | Q(stored=cursor.stored, id__gt=cursor.row_id)
-        else:
-            after = Q(stored__lt=cursor.stored) | Q(stored=cursor.stored, id__lt=cursor.row_id)
-        statements = statements.filter(after)
-    order = ("stored", "id") if where.ascending else ("-stored", "-id")
-    rows = list(statements.order_by(*order)[: limit + 1])
+    """One page of a statement query, newest first unless `ascending`.
+
+    Two queries at most, each reading its index in stored order and stopping after a page:
+    the statements that match the filters, and those that reach a match through
+    StatementRefs. Their pages are merged here.
+    """
+    rows = _page(_direct(organisation_id, where), where, cursor, limit)
+    if where.matches_content:
+        targeting = _targeting_ids(organisation_id, where)
+        if targeting:
+            plain = _statements_of(organisation_id, where)
+            plain = _Driven(plain.rows.filter(statement_id__in=sorted(targeting)))
+            rows = _merge(rows, _page(plain, where, cursor, limit), where.ascending)
     if len(rows) <= limit:
         return StatementPage(rows, None)
     last = rows[limit - 1]
     return StatementPage(rows[:limit], Cursor(last.stored, last.id))
 
 
-def _filtered(organisation_id: int, where: StatementFilter) -> QuerySet[Statement]:
-    statements = Statement.objects.filter(organisation_id=organisation_id, voided=False)
-    if where.client_id is not None:
-        statements = statements.filter(client_id=where.client_id)
+@dataclass(frozen=True)
+class _Driven:
+    """The rows a query reads in stored order: statements, or the agent or activity index
+    rows that carry a copy of their statement's stored time. `via` leads from a row to its
+    statement's fields; `row` is the statement's id on the row."""
+
+    rows: QuerySet[Any]
+    via: str = ""
+    row: str = "id"
+
+    def where(self, **conditions: Any) -> "_Driven":
+        rows = self.rows.filter(**{f"{self.via}{k}": v for k, v in conditions.items()})
+        return _Driven(rows, self.via, self.row)
+
+
+def _statements_of(organisation_id: int, where: StatementFilter) -> _Driven:
+    driven = _Driven(Statement.objects.filter(organisation_id=organisation_id))
+    return _visible(driven, where)
+
+
+def _visible(driven: _Driven, where: StatementFilter) -> _Driven:
+    driven = driven.where(voided=False)
+    return driven if where.client_id is None else driven.where(client_id=where.client_id)
+
+
+def _direct(organisation_id: int, where: StatementFilter) -> _Driven:
+    index_rows: QuerySet[Any]
+    if where.agent_key is not None:
+        index_rows = StatementAgent.objects.filter(
+            organisation_id=organisation_id, **_agent_match(where.agent_key, where.related_agents)
+        )
+        driven = _Driven(index_rows, "statement__", "statement")
+    elif where.activity_iri is not None:
+        index_rows = StatementActivity.objects.filter(
+            organisation_id=organisation_id,
+            **_activity_match(where.activity_iri, where.related_activities),
+        )
+        driven = _Driven(index_rows, "statement__", "statement")
+    else:
+        driven = _Driven(Statement.objects.filter(organisation_id=organisation_id))
+    driven = _visible(driven, where)
+    if where.verb_iri is not None:
+        driven = driven.where(verb_hash=lookup_hash(where.verb_iri), verb_iri=where.verb_iri)
+    if where.registration is not None:
+        driven = driven.where(registration=where.registration)
+    if where.agent_key is not None and where.activity_iri is not None:
+        activity = _activity_exists(where.activity_iri, where.related_activities, "statement")
+        driven = _Driven(driven.rows.filter(activity), driven.via, driven.row)
+    return driven
+
+
+def _page(
+    driven: _Driven, where: StatementFilter, cursor: Cursor | None, limit: int
+) -> list[Statement]:
+    rows, row = driven.rows, driven.row
     if where.since is not None:
-        statements = statements.filter(stored__gt=where.since)
+        rows = rows.filter(stored__gt=where.since)
     if where.until is not None:
-        statements = statements.filter(stored__lte=where.until)
-    if where.matches_content:
-        statements = statements.filter(statement_id__in=_matching_ids(organisation_id, where))
-    return statements
+        rows = rows.filter(stored__lte=where.until)
+    if cursor is not None:
+        # The first condition bounds the index range; the second settles ties of `stored`.
+        bound, beyond = ("gte", "gt") if where.ascending else ("lte", "lt")
+        rows = rows.filter(
+            Q(**{f"stored__{bound}": cursor.stored})
+            & (
+                Q(**{f"stored__{beyond}": cursor.stored})
+                | Q(stored=cursor.stored, **{f"{row}__{beyond}": cursor.row_id})
+            )
+        )
+    order = ("stored", row) if where.ascending else ("-stored", f"-{row}")
+    if not driven.via:
+        return list(rows.order_by(*order)[: limit + 1])
+    page = rows.select_related("statement").order_by(*order)[: limit + 1]
+    return [index_row.statement for index_row in page]
 
 
-def _matching_ids(organisation_id: int, where: StatementFilter) -> RawSQL:
-    """Ids of statements matching the content filters, and of statements targeting them.
+def _agent_match(key: str, related: bool, prefix: str = "") -> dict[str, Any]:
+    match: dict[str, Any] = {f"{prefix}agent_hash": lookup_hash(key), f"{prefix}agent_key": key}
+    if not related:
+        match[f"{prefix}related_only"] = False
+    return match
+
+
+def _activity_match(iri: str, related: bool, prefix: str = "") -> dict[str, Any]:
+    match: dict[str, Any] = {
+        f"{prefix}activity_hash": lookup_hash(iri),
+        f"{prefix}activity_iri": iri,
+    }
+    if not related:
+        match[f"{prefix}related_only"] = False
+    return match
+
+
+def _agent_exists(key: str, related: bool, statement: str = "pk") -> Exists:
+    rows = StatementAgent.objects.filter(
+        statement=OuterRef(statement), **_agent_match(key, related)
+    )
+    return Exists(rows)
+
+
+def _activity_exists(iri: str, related: bool, statement: str = "pk") -> Exists:
+    rows = StatementActivity.objects.filter(
+        statement=OuterRef(statement), **_activity_match(iri, related)
+    )
+    return Exists(rows)
+
+
+# Chains of statements targeting statements are followed this deep; longer ones stop there.
+_MAX_REFERENCE_DEPTH = 10
+
+
+def _targeting_ids(organisation_id: int, where: StatementFilter) -> set[str]:
+    """Ids of statements that reach a match through StatementRefs.
 
     xAPI 1.0.3 Communication §2.1.3 (Filter Conditions for StatementRefs): a statement whose
     object is a StatementRef matches when its target matches, recursively; voided targets
-    count too, so their voiding statements are found. A recursive CTE follows the chain in
-    the database, on SQLite and PostgreSQL alike.
+    count too, which is how voiding statements are found. Only statements with a
+    StatementRef object are read (a partial index holds them), a level at a time.
     """
-    anchor = Statement.objects.filter(organisation_id=organisation_id)
-    if where.agent_key is not None:
-        agents = StatementAgent.objects.filter(
-            organisation_id=organisation_id,
-            agent_hash=lookup_hash(where.agent_key),
-            agent_key=where.agent_key,
-        )
-        if not where.related_agents:
-            agents = agents.filter(related_only=False)
-        anchor = anchor.filter(id__in=agents.values("statement_id"))
-    if where.verb_iri is not None:
-        anchor = anchor.filter(verb_hash=lookup_hash(where.verb_iri), verb_iri=where.verb_iri)
-    if where.activity_iri is not None:
-        activities = StatementActivity.objects.filter(
-            organisation_id=organisation_id,
-            activity_hash=lookup_hash(where.activity_iri),
-            activity_iri=where.activity_iri,
-        )
-        if not where.related_activities:
-            activities = activities.filter(related_only=False)
-        anchor = anchor.filter(id__in=activities.values("statement_id"))
-    if where.registration is not None:
-        anchor = anchor.filter(registration=where.registration)
-    anchor_sql, anchor_params = anchor.values("statement_id").query.sql_with_params()
-    table = Statement._meta.db_table
-    # Only Django's own compiled SQL and the table name are spliced in; values are parameters.
-    sql = (
-        f"WITH RECURSIVE matched(statement_id) AS ({anchor_sql} "  # noqa: S608
-        f"UNION SELECT targeting.statement_id FROM {table} targeting "
-        "JOIN matched ON targeting.object_statement_id = matched.statement_id "
-        "WHERE targeting.organisation_id = %s) "
-        "SELECT statement_id FROM matched"
+    references = Statement.objects.filter(
+        organisation_id=organisation_id, object_statement_id__isnull=False
     )
-    return RawSQL(sql, (*anchor_params, organisation_id))  # noqa: S611
+    targets = Statement.objects.filter(
+        organisation_id=OuterRef("organisation_id"), statement_id=OuterRef("object_statement_id")
+    )
+    if where.verb_iri is not None:
+        targets = targets.filter(verb_hash=lookup_hash(where.verb_iri), verb_iri=where.verb_iri)
+    if where.registration is not None:
+        targets = targets.filter(registration=where.registration)
+    if where.agent_key is not None:
+        targets = targets.filter(_agent_exists(where.agent_key, where.related_agents))
+    if where.activity_iri is not None:
+        targets = targets.filter(_activity_exists(where.activity_iri, where.related_activities))
+    level = {
+        str(i) for i in references.filter(Exists(targets)).values_list("statement_id", flat=True)
+    }
+    found = set(level)
+    for _ in range(_MAX_REFERENCE_DEPTH):
+        if not level:
+            break
+        nearer = references.filter(object_statement_id__in=sorted(level))
+        level = {str(i) for i in nearer.values_list("statement_id", flat=True)} - found
+        found |= level
+    return found
+
+
+def _merge(first: list[Statement], second: list[Statement], ascending: bool) -> list[Statement]:
+    unique = {statement.id: statement for statement in (*first, *second)}
+    return sorted(unique.values(), key=lambda s: (s.stored, s.id), reverse=not ascending)
 
 
 def attachment_contents(*, organisation_id: int, sha2s: set[str]) -> list[tuple[str, str, bytes]]:

@@ -4,7 +4,7 @@ writer of these tables."""
 import json
 import secrets
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,7 @@ from django.utils import timezone
 from backend.celery import kick
 from engagement.network.models import Organisation
 from learning_records.attachments import AttachmentData
+from learning_records.bulk import IndexRow, StatementRow, activities_insert, statements_insert
 from learning_records.models import (
     Activity,
     AttachmentContent,
@@ -24,8 +25,6 @@ from learning_records.models import (
     LrsClient,
     Scope,
     Statement,
-    StatementActivity,
-    StatementAgent,
     identity_hash,
     lookup_hash,
 )
@@ -131,19 +130,20 @@ def statements_store(
     second copy (a retried batch); different content under a stored id is a conflict.
     """
     prepared = _with_ids(statements)
-    for attempt in (1, 2):
+    # Most batches are new: the first pass writes without looking for stored ids, and the
+    # unique constraint says when one was there. Then a pass that looks, and compares; and
+    # one more in case a concurrent request stored one of the ids in between.
+    for attempt in (1, 2, 3):
         try:
             with transaction.atomic():
                 stored_at = timezone.now()
-                _store(client, prepared, version, stored_at)
+                _store(client, prepared, version, stored_at, look_up=attempt > 1)
                 _attachments_store(client.organisation_id, attachments or {})
                 _check_deadline(stored_at)
                 transaction.on_commit(_statements_stored)
             break
         except IntegrityError:
-            # A concurrent request stored one of these ids between our look-up and our
-            # insert. The second pass sees its row and compares against it.
-            if attempt == 2:
+            if attempt == 3:
                 raise
     return [statement_id for statement_id, _ in prepared]
 
@@ -189,15 +189,17 @@ def _store(
     prepared: list[tuple[str, dict[str, Any]]],
     version: XapiVersion,
     now: datetime,
+    *,
+    look_up: bool,
 ) -> None:
     organisation_id = client.organisation_id
-    existing = _stored_payloads(organisation_id, [sid for sid, _ in prepared])
+    existing = _stored_payloads(organisation_id, [sid for sid, _ in prepared]) if look_up else {}
     new: list[tuple[str, dict[str, Any]]] = []
     for statement_id, statement in prepared:
         stored = existing.get(statement_id)
         if stored is None:
             new.append((statement_id, statement))
-        elif not statements_equivalent(stored, {**statement, "id": statement_id}):
+        elif not _resent(stored, statement_id, statement):
             raise StatementConflict(
                 f"statement {statement_id} is already stored with different content"
             )
@@ -206,35 +208,52 @@ def _store(
     _check_voiding(organisation_id, new)
 
     authority = authority_for(client)
-    rows: list[Statement] = []
-    indexed: list[tuple[Statement, StatementKeys]] = []
-    for statement_id, statement in new:
+    rows: list[StatementRow] = []
+    agents: list[IndexRow] = []
+    activities: list[IndexRow] = []
+    for position, (statement_id, statement) in enumerate(new):
         payload = _lrs_properties(statement_id, statement, now, authority, version)
         keys = statement_keys(payload)
-        row = Statement(
-            organisation_id=organisation_id,
-            client=client,
-            statement_id=statement_id,
-            payload=payload,
-            verb_iri=keys.verb_iri,
-            verb_hash=lookup_hash(keys.verb_iri),
-            actor_key=keys.actor_key or "",
-            object_activity_iri=keys.object_activity_iri or "",
-            object_statement_id=keys.object_statement_id,
-            registration=keys.registration,
-            timestamp=parse_timestamp(payload["timestamp"]),
-            stored=now,
-        )
-        rows.append(row)
-        indexed.append((row, keys))
-    Statement.objects.bulk_create(rows, batch_size=_INSERT_BATCH)
-    StatementAgent.objects.bulk_create(_agent_rows(indexed), batch_size=_INSERT_BATCH)
-    StatementActivity.objects.bulk_create(_activity_rows(indexed), batch_size=_INSERT_BATCH)
+        rows.append(_statement_row(client, statement_id, payload, keys, now))
+        agents += _index_rows(position, keys.agents, keys.related_agents)
+        activities += _index_rows(position, keys.activities, keys.related_activities)
+    statements_insert(rows, agents, activities)
     _apply_voiding(organisation_id, rows)
     # xAPI 1.0.3 Communication §4.2 (define): without it, ids are stored but definitions
     # do not change the LRS's own representation of the activities.
     if client.has_any_scope(Scope.DEFINE, Scope.ALL):
         _activities_define(organisation_id, [row.payload for row in rows], now)
+
+
+def _statement_row(
+    client: LrsClient,
+    statement_id: str,
+    payload: dict[str, Any],
+    keys: StatementKeys,
+    now: datetime,
+) -> StatementRow:
+    return StatementRow(
+        organisation_id=client.organisation_id,
+        client_id=client.id,
+        statement_id=statement_id,
+        payload=payload,
+        verb_iri=keys.verb_iri,
+        verb_hash=lookup_hash(keys.verb_iri),
+        actor_key=keys.actor_key or "",
+        actor_hash=lookup_hash(keys.actor_key) if keys.actor_key else None,
+        object_activity_iri=keys.object_activity_iri or "",
+        object_statement_id=keys.object_statement_id,
+        registration=keys.registration,
+        timestamp=parse_timestamp(payload["timestamp"]),
+        stored=now,
+    )
+
+
+def _index_rows(position: int, direct: frozenset[str], related: frozenset[str]) -> list[IndexRow]:
+    """One row per key; `related_only` for keys only the related_* parameters match."""
+    return [
+        IndexRow(position, key, lookup_hash(key), key not in direct) for key in direct | related
+    ]
 
 
 def _attachments_store(organisation_id: int, attachments: Mapping[str, AttachmentData]) -> None:
@@ -252,6 +271,22 @@ def _attachments_store(organisation_id: int, attachments: Mapping[str, Attachmen
         ],
         ignore_conflicts=True,
     )
+
+
+def _resent(stored: Mapping[str, Any], statement_id: str, statement: Mapping[str, Any]) -> bool:
+    """Is `statement` the stored one sent again? A resend is usually byte-identical, so
+    plain equality (ignoring what the LRS set) settles most cases at C speed; only the rest
+    go through the spec's full comparison rules."""
+    sent = {"id": statement_id, **statement}
+    kept = {
+        key: value
+        for key, value in stored.items()
+        if key not in ("stored", "authority")
+        and (key in sent or key not in ("timestamp", "version"))
+    }
+    sent.pop("authority", None)
+    sent.pop("stored", None)
+    return kept == sent or statements_equivalent(stored, sent)
 
 
 def _stored_payloads(organisation_id: int, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -322,7 +357,7 @@ def _check_voiding(organisation_id: int, new: list[tuple[str, dict[str, Any]]]) 
         raise XapiValidationError(errors)
 
 
-def _apply_voiding(organisation_id: int, rows: list[Statement]) -> None:
+def _apply_voiding(organisation_id: int, rows: list[StatementRow]) -> None:
     """Mark the targets of new voiding statements, and new statements that an earlier
     voiding statement already targets (xAPI 1.0.3 Data §2.3.2: the LRS does not refuse a
     voiding statement whose target it has not received yet)."""
@@ -347,40 +382,6 @@ def _apply_voiding(organisation_id: int, rows: list[Statement]) -> None:
         Statement.objects.filter(
             organisation_id=organisation_id, statement_id__in=targets[start : start + _ID_CHUNK]
         ).exclude(verb_hash=voided_hash).update(voided=True)
-
-
-def _agent_rows(indexed: Iterable[tuple[Statement, StatementKeys]]) -> list[StatementAgent]:
-    index_rows: list[StatementAgent] = []
-    for row, keys in indexed:
-        for agent_key in keys.related_agents | keys.agents:
-            index_rows.append(
-                StatementAgent(
-                    statement=row,
-                    organisation_id=row.organisation_id,
-                    agent_key=agent_key,
-                    agent_hash=lookup_hash(agent_key),
-                    related_only=agent_key not in keys.agents,
-                )
-            )
-    return index_rows
-
-
-def _activity_rows(
-    indexed: Iterable[tuple[Statement, StatementKeys]],
-) -> list[StatementActivity]:
-    index_rows: list[StatementActivity] = []
-    for row, keys in indexed:
-        for activity_iri in keys.related_activities | keys.activities:
-            index_rows.append(
-                StatementActivity(
-                    statement=row,
-                    organisation_id=row.organisation_id,
-                    activity_iri=activity_iri,
-                    activity_hash=lookup_hash(activity_iri),
-                    related_only=activity_iri not in keys.activities,
-                )
-            )
-    return index_rows
 
 
 def _activities_define(
@@ -416,19 +417,8 @@ def _activities_define(
     Activity.objects.bulk_update(changed, ["definition", "updated"], batch_size=_INSERT_BATCH)
     # A concurrent batch inserting the same activity makes this an IntegrityError, and
     # statements_store runs the batch again: it then finds the row and merges into it.
-    Activity.objects.bulk_create(
-        [
-            Activity(
-                organisation_id=organisation_id,
-                identity=identity_hash(activity_iri),
-                activity_iri=activity_iri,
-                definition=definition,
-                updated=now,
-            )
-            for activity_iri, definition in definitions.items()
-        ],
-        batch_size=_INSERT_BATCH,
-    )
+    iris = {activity_iri: identity for identity, activity_iri in identities.items()}
+    activities_insert(organisation_id, definitions, iris, now)
 
 
 # --- Documents ----------------------------------------------------------------------------
