@@ -1,8 +1,11 @@
-"""Who and what the demo is about: working adults on a battery value chain pathway.
+"""Who and what the demo is about: working adults on battery value chain pathways.
 
-The pathway's three courses run on three kinds of system, as they do in the network: a
-Moodle course with a book and H5P checks, a cmi5 course launched from Moodle, and an
-Open edX course of videos and problems. Hosts use the reserved .example TLD (RFC 2606).
+The network's three courses run on three kinds of system, as they do in the network: a
+Moodle course with a book and H5P checks (Savonia's), a cmi5 course launched from Moodle
+(the vocational college's content on the network's server), and an Open edX course of
+videos and problems (the university's, on the network's Open edX). network.py says who
+the people and organisations are. Hosts use the reserved .example TLD (RFC 2606); the
+companies in the e-mail addresses are invented.
 """
 
 from dataclasses import dataclass
@@ -53,7 +56,7 @@ _C, _S, _R = Course.CHEMISTRY, Course.SAFETY, Course.RECYCLING
 LEARNERS: tuple[Learner, ...] = (
     Learner(
         name="Aino Virtanen",
-        email="aino.virtanen@valmet-auto.example",
+        email="aino.virtanen@kennotehdas.example",
         moodle_user_id=2041,
         edx_user_id="5d0f3c1e-8a4b-4e59-9a57-2f1d6c0b7e11",
         job="process operator, cell plant",
@@ -64,7 +67,7 @@ LEARNERS: tuple[Learner, ...] = (
     ),
     Learner(
         name="Mikko Korhonen",
-        email="mikko.korhonen@kokkola-chem.example",
+        email="mikko.korhonen@katodikemia.example",
         moodle_user_id=2042,
         edx_user_id="a3e7b9d2-1c64-4f08-b5e3-6d9a0f4c2b28",
         job="maintenance technician",
@@ -76,7 +79,7 @@ LEARNERS: tuple[Learner, ...] = (
     ),
     Learner(
         name="Laura Mäkinen",
-        email="laura.makinen@fortum-recycling.example",
+        email="laura.makinen@kiertoakku.example",
         moodle_user_id=2043,
         edx_user_id="7b21e4c9-5f3a-4d17-8e6b-0c9d2a1f5e34",
         job="quality engineer",
@@ -87,7 +90,7 @@ LEARNERS: tuple[Learner, ...] = (
     ),
     Learner(
         name="Juha Nieminen",
-        email="juha.nieminen@valmet-auto.example",
+        email="juha.nieminen@kennotehdas.example",
         moodle_user_id=2044,
         edx_user_id="c9f05a2b-3d81-4e6c-a7b4-1e2f8d5c9a47",
         job="shift supervisor",
@@ -99,7 +102,7 @@ LEARNERS: tuple[Learner, ...] = (
     ),
     Learner(
         name="Sanna Hämäläinen",
-        email="sanna.hamalainen@terrafame.example",
+        email="sanna.hamalainen@sahkovaunu.example",
         moodle_user_id=2045,
         edx_user_id="1f8d6b3e-9a2c-4b75-8d01-5c7e3a9f2b56",
         job="logistics coordinator",
@@ -110,7 +113,7 @@ LEARNERS: tuple[Learner, ...] = (
     ),
     Learner(
         name="Ville Laine",
-        email="ville.laine@fortum-recycling.example",
+        email="ville.laine@kiertoakku.example",
         moodle_user_id=2046,
         edx_user_id="e4a2c7f1-6b9d-4305-9c8e-3a1b5d7f0c63",
         job="recycling plant operator",
@@ -122,7 +125,7 @@ LEARNERS: tuple[Learner, ...] = (
     ),
     Learner(
         name="Katja Heikkinen",
-        email="katja.heikkinen@kokkola-chem.example",
+        email="katja.heikkinen@katodikemia.example",
         moodle_user_id=2047,
         edx_user_id="2b6e9d4a-7c15-4f83-a0d2-8e4c1b6f3a79",
         job="laboratory chemist",
@@ -134,7 +137,7 @@ LEARNERS: tuple[Learner, ...] = (
     # Active for the first weeks, then silent: the learner an inactivity nudge is for.
     Learner(
         name="Petri Koskinen",
-        email="petri.koskinen@valmet-auto.example",
+        email="petri.koskinen@kennotehdas.example",
         moodle_user_id=2048,
         edx_user_id="8c3f1a6d-2e97-4b48-b6c5-9d0e2f4a7b85",
         job="safety officer",
@@ -254,7 +257,7 @@ SAFETY_UNITS = (
     AssignableUnit("thermal-runaway", "Thermal runaway: detection and response", 0.8),
 )
 
-RECYCLING_COURSE_KEY = "course-v1:Savonia+BATREC+2025"
+RECYCLING_COURSE_KEY = "course-v1:Kvarken+BATREC+2025"
 RECYCLING_NAME = "Battery recycling"
 RECYCLING_VIDEOS = (
     Video("9f2c41d07a3e4b6c8d15e0a7b3c92f64", "Why recycle batteries?", 312.0),

@@ -190,11 +190,15 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def demo_replay(lrs: RemoteLRS, *, seed: int, size: int, today: date, say: Say) -> int:
-    """Replay, void and count, saying what each step did; return the statements the LRS holds."""
-    day = replay_day(lrs, seed=seed, size=size, today=today)
-    if day != today:
-        say(f"This store holds the replay anchored to {day.isoformat()}; sending that same stream.")
+def latest_stored(lrs: RemoteLRS) -> datetime | None:
+    """When the LRS stored its newest statement (a query lists the newest first)."""
+    result = _require(lrs.query_statements({"limit": 1}), "GET statements?limit=1").content
+    return result.statements[0].stored if result.statements else None
+
+
+def demo_replay(lrs: RemoteLRS, *, seed: int, size: int, day: date, say: Say) -> int:
+    """Replay the stream anchored to `day` (replay_day), void and count, saying what each
+    step did; return the statements the LRS holds."""
     traffic = demo_traffic(seed=seed, today=day, size=size)
     started = time.monotonic()
     sent = statements_send(lrs, traffic.statements)

@@ -1,39 +1,62 @@
-"""The demo's fixed data: two organisations, an LRS client with a known secret, an admin.
+"""The demo's fixed data: the network directory, an LRS client with a known secret, and two
+logins (the superuser and the network administrator).
 
-Idempotent: a second `make demo` finds what the first made and only resets the client's
-secret, so the printed credentials are always the working ones.
+Idempotent: the directory goes in through the directory's own import, which matches rows by
+natural key, so a second `make demo` finds everything and changes nothing; it only resets the
+client's secret, so the printed credentials are always the working ones.
 """
 
+import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
+from backend.demo.network import (
+    NETWORK_ADMIN,
+    SAVONIA,
+    Document,
+    directory_document,
+    enrolment_document,
+)
+from engagement.network.interchange import ImportResult, network_import
 from engagement.network.models import Organisation
-from engagement.network.services import organisation_get_or_create
 from learning_records.models import LrsClient
 from learning_records.services import lrs_client_create, lrs_client_set_secret
 
-NETWORK_NAME = "Kipinä demo network"
-PROVIDER_NAME = "Savonia University of Applied Sciences"
 CLIENT_NAME = "Demo LMS (Moodle, Open edX, H5P, cmi5)"
 CLIENT_KEY = "demo-lms"
-# Printed on every run and in the README: a demo credential, never a production one.
+# Printed on every run and in the README: demo credentials, never production ones.
 CLIENT_SECRET = "demo-secret-change-me"  # noqa: S105
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "admin"  # noqa: S105 (printed: the embedded demo's admin only)
 ADMIN_EMAIL = "admin@kipina.example"
+NETWORK_ADMIN_USERNAME = NETWORK_ADMIN.username
+NETWORK_ADMIN_PASSWORD = "network"  # noqa: S105 (printed: the embedded demo's only)
+NETWORK_ADMIN_GROUP = "Network administrators"
+# The network administrator's admin screens: the directory in full, progress to read.
+NETWORK_ADMIN_PERMISSIONS = Q(content_type__app_label="network") | Q(
+    content_type__app_label="progress", codename__startswith="view_"
+)
 
 
 @dataclass(frozen=True)
 class DemoSeed:
-    network: Organisation
-    network_created: bool
+    directory: ImportResult
     provider: Organisation
-    provider_created: bool
     client: LrsClient
     client_created: bool
     admin_created: bool
+    network_admin_created: bool
+
+
+def _import(name: str, document: Document) -> ImportResult:
+    # Indented, so that a refusal's line numbers point at something.
+    content = json.dumps(document, ensure_ascii=False, indent=2).encode()
+    return network_import(filename=name, content=content)
 
 
 def demo_client_seed(*, organisation: Organisation) -> tuple[LrsClient, bool]:
@@ -57,21 +80,37 @@ def demo_admin_seed() -> bool:
     return True
 
 
+def demo_network_admin_seed() -> bool:
+    """The network administrator's login (the import makes it without a password) gets the
+    demo password, and staff status with the directory's permissions so that the admin
+    site's login works for it; a login that has a password keeps it."""
+    group, _ = Group.objects.get_or_create(name=NETWORK_ADMIN_GROUP)
+    group.permissions.set(Permission.objects.filter(NETWORK_ADMIN_PERMISSIONS))
+    user = get_user_model().objects.get(username=NETWORK_ADMIN_USERNAME)
+    user.groups.add(group)
+    if user.has_usable_password():
+        return False
+    user.set_password(NETWORK_ADMIN_PASSWORD)
+    user.is_staff = True
+    user.save(update_fields=["password", "is_staff"])
+    return True
+
+
 @transaction.atomic
 def demo_seed() -> DemoSeed:
-    network, network_created = organisation_get_or_create(
-        name=NETWORK_NAME, kind=Organisation.Kind.NETWORK
-    )
-    provider, provider_created = organisation_get_or_create(
-        name=PROVIDER_NAME, kind=Organisation.Kind.UNIVERSITY_OF_APPLIED_SCIENCES
-    )
+    directory = _import("demo-directory.json", directory_document())
+    provider = Organisation.objects.get(slug=SAVONIA)
     client, client_created = demo_client_seed(organisation=provider)
     return DemoSeed(
-        network=network,
-        network_created=network_created,
+        directory=directory,
         provider=provider,
-        provider_created=provider_created,
         client=client,
         client_created=client_created,
         admin_created=demo_admin_seed(),
+        network_admin_created=demo_network_admin_seed(),
     )
+
+
+def demo_enrolments_seed(*, day: dt.date) -> ImportResult:
+    """Enrolments, cohorts and consents of the replay anchored to `day`."""
+    return _import("demo-enrolments.json", enrolment_document(day))

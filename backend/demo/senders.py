@@ -41,6 +41,12 @@ from backend.demo.catalogue import (
 Statement = dict[str, Any]
 
 ADL = "http://adlnet.gov/expapi/verbs/"
+VIEWED = "http://id.tincanapi.com/verb/viewed"
+ANSWERED = f"{ADL}answered"
+PASSED = f"{ADL}passed"
+COMPLETED = f"{ADL}completed"
+SATISFIED = "https://w3id.org/xapi/adl/verbs/satisfied"
+EVALUATED = "https://w3id.org/xapi/acrossx/verbs/evaluated"
 CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
 CMI5_MOVEON = "https://w3id.org/xapi/cmi5/context/categories/moveon"
 CMI5_EXT = "https://w3id.org/xapi/cmi5/context/extensions/"
@@ -72,6 +78,30 @@ def _activity(iri: str, name: str, kind: str, language: str = "en") -> dict[str,
         "definition": {"name": {language: name}, "type": kind},
         "objectType": "Activity",
     }
+
+
+# --- Activity ids (the network's milestone criteria name these too) ------------------------
+
+
+def book_iri() -> str:
+    return f"{MOODLE_SITE}/mod/book/view.php?id={CHEMISTRY_BOOK_CMID}"
+
+
+def chapter_iri(chapter: Chapter) -> str:
+    return f"{book_iri()}&chapterid={chapter.chapter_id}"
+
+
+def h5p_iri(item: H5pItem) -> str:
+    return f"{H5P_SITE}/wp-admin/admin-ajax.php?action=h5p_embed&id={item.content_id}"
+
+
+def au_iri(unit: AssignableUnit) -> str:
+    return f"{CMI5_PUBLISHER}/au/{unit.slug}"
+
+
+def edx_block_iri(kind: str, block: str) -> str:
+    course = RECYCLING_COURSE_KEY.removeprefix("course-v1:")
+    return f"{EDX_SITE}/xblock/block-v1:{course}+type@{kind}+block@{block}"
 
 
 # --- Moodle (logstore_xapi) -------------------------------------------------------------
@@ -127,7 +157,7 @@ def moodle_course_viewed(
 ) -> Statement:
     return {
         "actor": moodle_actor(learner),
-        "verb": _verb("http://id.tincanapi.com/verb/viewed", "Viewed"),
+        "verb": _verb(VIEWED, "Viewed"),
         "object": _moodle_course(course),
         "context": _moodle_context(course, registration, "\\core\\event\\course_viewed", []),
         "timestamp": _ms_z(at),
@@ -137,14 +167,13 @@ def moodle_course_viewed(
 def moodle_chapter_viewed(
     learner: Learner, course: MoodleCourse, chapter: Chapter, registration: str, at: datetime
 ) -> Statement:
-    book_url = f"{MOODLE_SITE}/mod/book/view.php?id={CHEMISTRY_BOOK_CMID}"
-    book = _activity(book_url, CHEMISTRY_BOOK_NAME, "http://id.tincanapi.com/activitytype/book")
+    book = _activity(book_iri(), CHEMISTRY_BOOK_NAME, "http://id.tincanapi.com/activitytype/book")
     parents = [book, _moodle_section(course), _moodle_course(course)]
     return {
         "actor": moodle_actor(learner),
-        "verb": _verb("http://id.tincanapi.com/verb/viewed", "Viewed"),
+        "verb": _verb(VIEWED, "Viewed"),
         "object": _activity(
-            f"{book_url}&chapterid={chapter.chapter_id}",
+            chapter_iri(chapter),
             chapter.title,
             "http://id.tincanapi.com/activitytype/chapter",
         ),
@@ -173,7 +202,7 @@ def moodle_quiz_completed(
     parents = [quiz, _moodle_section(course), _moodle_course(course)]
     return {
         "actor": moodle_actor(learner),
-        "verb": _verb(f"{ADL}completed", "Completed"),
+        "verb": _verb(COMPLETED, "Completed"),
         "object": _activity(
             f"{MOODLE_SITE}/mod/quiz/attempt.php?attempt={attempt_id}&cmid={CHEMISTRY_QUIZ_CMID}",
             f"{CHEMISTRY_QUIZ_NAME} Attempt {attempt_id}",
@@ -217,7 +246,6 @@ def moodle_voided(target_id: str, at: datetime) -> Statement:
 def h5p_answered(
     learner: Learner, item: H5pItem, at: datetime, *, correct: bool, seconds: float
 ) -> Statement:
-    content_url = f"{H5P_SITE}/wp-admin/admin-ajax.php?action=h5p_embed&id={item.content_id}"
     definition: dict[str, Any] = {
         "extensions": {"http://h5p.org/x-api/h5p-local-content-id": item.content_id},
         "name": {"en-US": item.question[:60]},
@@ -233,8 +261,8 @@ def h5p_answered(
         ]
     return {
         "actor": {"name": learner.name, "mbox": f"mailto:{learner.email}", "objectType": "Agent"},
-        "verb": _verb(f"{ADL}answered", "answered", "en-US"),
-        "object": {"id": content_url, "objectType": "Activity", "definition": definition},
+        "verb": _verb(ANSWERED, "answered", "en-US"),
+        "object": {"id": h5p_iri(item), "objectType": "Activity", "definition": definition},
         "context": {
             "contextActivities": {
                 "category": [
@@ -259,7 +287,7 @@ def h5p_answered(
 def _cmi5_au(unit: AssignableUnit) -> dict[str, Any]:
     return {
         "objectType": "Activity",
-        "id": f"{CMI5_PUBLISHER}/au/{unit.slug}",
+        "id": au_iri(unit),
         "definition": {"name": {"en-US": unit.title}},
     }
 
@@ -311,7 +339,7 @@ def cmi5_launch_extensions(unit: AssignableUnit) -> dict[str, Any]:
     """What the LMS adds to "launched" (cmi5 §9.6.3)."""
     return {
         f"{CMI5_EXT}launchmode": "Normal",
-        f"{CMI5_EXT}launchurl": f"{CMI5_PUBLISHER}/au/{unit.slug}/index.html",
+        f"{CMI5_EXT}launchurl": f"{au_iri(unit)}/index.html",
         f"{CMI5_EXT}moveon": "CompletedAndPassed",
     }
 
@@ -334,7 +362,7 @@ def cmi5_course_satisfied(
             "name": learner.name,
             "account": {"homePage": MOODLE_SITE, "name": str(learner.moodle_user_id)},
         },
-        "verb": _verb("https://w3id.org/xapi/adl/verbs/satisfied", "satisfied", "en-US"),
+        "verb": _verb(SATISFIED, "satisfied", "en-US"),
         "object": course,
         "context": {
             "registration": registration,
@@ -364,11 +392,6 @@ def _edx_course() -> dict[str, Any]:
             "type": "http://adlnet.gov/expapi/activities/course",
         },
     }
-
-
-def _edx_block(kind: str, block: str) -> str:
-    course = RECYCLING_COURSE_KEY.removeprefix("course-v1:")
-    return f"{EDX_SITE}/xblock/block-v1:{course}+type@{kind}+block@{block}"
 
 
 def _edx_context(
@@ -424,7 +447,7 @@ def edx_video(
     if completed:
         result.update(completion=True, duration=duration(seconds))
     verb = (
-        _verb(f"{ADL}completed", "completed")
+        _verb(COMPLETED, "completed")
         if completed
         else _verb("https://w3id.org/xapi/video/verbs/played", "played")
     )
@@ -436,7 +459,7 @@ def edx_video(
                 "type": "https://w3id.org/xapi/video/activity-type/video",
                 "name": {"en-US": video.title},
             },
-            "id": _edx_block("video", video.block),
+            "id": edx_block_iri("video", video.block),
             "objectType": "Activity",
         },
         "result": result,
@@ -466,7 +489,7 @@ def edx_problem_evaluated(
                 "interactionType": "choice",
                 "type": INTERACTION,
             },
-            "id": _edx_block("problem", problem.block),
+            "id": edx_block_iri("problem", problem.block),
             "objectType": "Activity",
         },
         "result": {
@@ -475,6 +498,6 @@ def edx_problem_evaluated(
             "success": correct,
         },
         "timestamp": _edx_timestamp(at),
-        "verb": _verb("https://w3id.org/xapi/acrossx/verbs/evaluated", "evaluated"),
+        "verb": _verb(EVALUATED, "evaluated"),
         "version": "1.0.3",
     }

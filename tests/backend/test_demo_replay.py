@@ -1,11 +1,12 @@
-"""The demo's replay helpers that need no server: batching and finding an earlier replay's day."""
+"""The demo's replay helpers that need no server: batching, finding an earlier replay's day,
+and when the newest statement was stored."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 
-from backend.demo.replay import BATCH_SIZES, ReplayError, batches, replay_day
+from backend.demo.replay import BATCH_SIZES, ReplayError, batches, latest_stored, replay_day
 from backend.demo.traffic import demo_traffic
 from learning_records.xapi.timestamps import parse_timestamp
 
@@ -60,3 +61,23 @@ def test_it_refuses_a_store_another_demo_wrote():
 
     with pytest.raises(ReplayError, match="fresh database"):
         replay_day(StoredFirst(foreign), seed=2025, size=400, today=TODAY)
+
+
+class Newest:
+    """An LRS stand-in answering a statement query with its newest statement (or none)."""
+
+    def __init__(self, stored=None):
+        self.stored = stored
+
+    def query_statements(self, query):
+        assert query == {"limit": 1}
+        statements = [] if self.stored is None else [SimpleNamespace(stored=self.stored)]
+        content = SimpleNamespace(statements=statements)
+        return SimpleNamespace(success=True, response=SimpleNamespace(status=200), content=content)
+
+
+def test_it_reads_when_the_newest_statement_was_stored():
+    stored = datetime(2025, 11, 28, 10, 0, tzinfo=UTC)
+
+    assert latest_stored(Newest(stored)) == stored
+    assert latest_stored(Newest()) is None

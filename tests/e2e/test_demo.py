@@ -64,6 +64,36 @@ def stored_rows(var_dir: Path) -> tuple[int, int]:
     return count, voided
 
 
+def progress_rows(var_dir: Path) -> dict[str, int]:
+    """What the projection wrote, counted in the SQLite file itself."""
+    queries = {
+        "enrolments with progress": "SELECT COUNT(*) FROM progress_enrolmentprogress "
+        "WHERE percent > 0",
+        "milestones completed": "SELECT COUNT(*) FROM progress_milestoneprogress "
+        "WHERE completed_at IS NOT NULL",
+        "pathways completed": "SELECT COUNT(*) FROM progress_enrolmentprogress "
+        "WHERE completed_at IS NOT NULL",
+        "events": "SELECT COUNT(*) FROM progress_progressevent",
+        "unmatched agents": "SELECT COUNT(*) FROM progress_unmatchedagent",
+        "unmatched statements": "SELECT COALESCE(SUM(statements_seen), 0) "
+        "FROM progress_unmatchedagent",
+    }
+    with sqlite3.connect(var_dir / "kipina.sqlite3") as db:
+        return {name: db.execute(sql).fetchone()[0] for name, sql in queries.items()}
+
+
+def directory_rows(var_dir: Path) -> dict[str, int]:
+    tables = (
+        "network_organisation", "network_person", "network_xapiidentity", "network_role",
+        "network_pathway", "network_milestone", "network_milestoneactivity", "network_enrolment",
+        "network_cohort", "network_cohort_enrolments", "network_consent", "auth_user",
+    )  # fmt: skip
+    with sqlite3.connect(var_dir / "kipina.sqlite3") as db:
+        # Our own table names, not input: nothing to inject.
+        counts = {table: f"SELECT COUNT(*) FROM {table}" for table in tables}  # noqa: S608
+        return {table: db.execute(sql).fetchone()[0] for table, sql in counts.items()}
+
+
 def printed_counts(output: str) -> tuple[int, int, int]:
     """(replayed, held by the LRS, sum of the per-learner lines) as the demo printed them."""
     replayed = re.search(r"^Replayed (\d+) statements", output, re.M)
@@ -93,18 +123,39 @@ def test_it_replays_and_verifies_through_the_live_endpoint(first_run):
     assert stored_rows(var_dir) == (SIZE + 1, 1)
     assert "retrieve_voided_statement still returns the attempt" in run.stdout
     assert "curl -u demo-lms:demo-secret-change-me" in run.stdout
+    assert "user network  password network" in run.stdout
+
+
+def test_it_projects_the_replay_into_progress(first_run):
+    var_dir, run = first_run
+
+    progress = progress_rows(var_dir)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert progress["enrolments with progress"] >= 7
+    assert progress["milestones completed"] >= 10
+    assert progress["pathways completed"] >= 1
+    assert progress["unmatched agents"] == 1
+    assert re.search(r"^Projected 401 new statements into learner progress", run.stdout, re.M)
+    assert "finished the pathway on" in run.stdout
+    assert "1 unmatched agent: actors no person is linked to yet" in run.stdout
+    assert "/admin/progress/unmatchedagent/" in run.stdout
 
 
 def test_it_replays_again_without_second_copies(first_run):
     var_dir, _ = first_run
+    directory, progress = directory_rows(var_dir), progress_rows(var_dir)
 
     again = demo(var_dir, free_port())
 
     assert again.returncode == 0, again.stdout + again.stderr
     assert "already there, secret reset" in again.stdout
     assert "(in an earlier run)" in again.stdout
+    assert again.stdout.count("all already there") == 2  # the directory and the enrolments
     assert printed_counts(again.stdout) == (SIZE, SIZE, SIZE)
     assert stored_rows(var_dir) == (SIZE + 1, 1)
+    assert directory_rows(var_dir) == directory
+    assert progress_rows(var_dir) == progress
 
 
 def test_it_names_the_port_when_it_is_taken(first_run):

@@ -10,9 +10,12 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from backend.demo import seed
-from backend.demo.replay import ReplayError, demo_replay, remote_lrs
+from backend.demo.network import NETWORK_ADMIN
+from backend.demo.progress import demo_progress
+from backend.demo.replay import ReplayError, demo_replay, latest_stored, remote_lrs, replay_day
 from backend.demo.server import DemoServer, ServerError
 from backend.demo.traffic import HELSINKI, MIN_SIZE
+from engagement.network.interchange import ImportRefused, ImportResult
 
 DEFAULT_SEED = 2025
 DEFAULT_SIZE = 400
@@ -36,7 +39,8 @@ def _size(raw: str) -> int:
 class Command(BaseCommand):
     help = (
         "Seed a demo network, start the web server, replay eight weeks of LMS traffic through "
-        "the live xAPI endpoint with the tincan client, verify it, and keep serving."
+        "the live xAPI endpoint with the tincan client, verify it, project it into learner "
+        "progress, and keep serving."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -63,15 +67,18 @@ class Command(BaseCommand):
             raise CommandError(
                 "The database is not migrated: run manage.py migrate (make demo does)."
             )
-        self._say_seed(seed.demo_seed())
         # `kill` (SIGTERM) stops the demo like Ctrl-C does, so the server child goes too.
         signal.signal(signal.SIGTERM, _interrupt)
         server = DemoServer(options["host"], options["port"], settings.BASE_DIR, self.stdout.write)
         try:
+            self._say_seed(seed.demo_seed())
             with server:
                 self._run(server, options)
         except (ServerError, ReplayError) as error:
             raise CommandError(str(error)) from None
+        except ImportRefused as refused:
+            problems = "\n".join(f"  {problem}" for problem in refused.problems)
+            raise CommandError(f"The demo network was refused by the import:\n{problems}") from None
         except KeyboardInterrupt:
             self.stdout.write("\nStopped the web server.")
 
@@ -81,7 +88,15 @@ class Command(BaseCommand):
         lrs = remote_lrs(f"{server.url}xapi/", seed.CLIENT_KEY, seed.CLIENT_SECRET)
         today = timezone.now().astimezone(HELSINKI).date()
         size, random_seed = options["statements"], options["seed"]
-        demo_replay(lrs, seed=random_seed, size=size, today=today, say=self.stdout.write)
+        day = replay_day(lrs, seed=random_seed, size=size, today=today)
+        if day != today:
+            self.stdout.write(
+                f"This store holds the replay anchored to {day.isoformat()}; "
+                "sending that same stream."
+            )
+        self._say_import("Enrolled the learners", seed.demo_enrolments_seed(day=day))
+        demo_replay(lrs, seed=random_seed, size=size, day=day, say=self.stdout.write)
+        demo_progress(newest_stored=latest_stored(lrs), today=today, say=self.stdout.write)
         self._say_where(server.url)
         if options["exit_after_replay"]:
             self.stdout.write("Stopping the web server (--exit-after-replay).")
@@ -91,27 +106,33 @@ class Command(BaseCommand):
         code = server.wait()
         raise CommandError(f"The web server stopped by itself (exit code {code}).")
 
-    def _say_seed(self, made: seed.DemoSeed) -> None:
-        def state(created: bool) -> str:
-            return "created" if created else "already there"
+    def _say_import(self, done: str, result: ImportResult) -> None:
+        counts = {kind: sum(outcomes.values()) for kind, outcomes in result.counts.items()}
+        rows = ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in counts.items())
+        created = sum(outcomes["created"] for outcomes in result.counts.values())
+        updated = sum(outcomes["updated"] for outcomes in result.counts.values())
+        changes = (
+            f"{created} created, {updated} updated" if created or updated else "all already there"
+        )
+        self.stdout.write(f"{done} (network import, {result.rows} rows: {changes}):")
+        self.stdout.write(f"  {rows}")
 
+    def _say_seed(self, made: seed.DemoSeed) -> None:
         database = settings.DATABASES["default"]
         where = database["NAME"] if database["ENGINE"].endswith("sqlite3") else database["ENGINE"]
-        self.stdout.write(f"Seeded the demo network in {where}:")
-        self.stdout.write(f"  organisation {made.network} (network): {state(made.network_created)}")
-        self.stdout.write(
-            f"  organisation {made.provider} (provider): {state(made.provider_created)}"
-        )
+        self._say_import(f"Seeded the demo network in {where}", made.directory)
         secret = (
             "created" if made.client_created else "already there, secret reset to the demo secret"
         )
         self.stdout.write(f"  LRS client {made.client.key} of {made.provider}: {secret}")
-        admin = (
-            f"created with password {seed.ADMIN_PASSWORD!r} (for this demo only)"
-            if made.admin_created
-            else "already there, password unchanged"
+        self.stdout.write(
+            f"  superuser {seed.ADMIN_USERNAME!r}: "
+            + _login_state(made.admin_created, seed.ADMIN_PASSWORD)
         )
-        self.stdout.write(f"  superuser {seed.ADMIN_USERNAME!r}: {admin}")
+        self.stdout.write(
+            f"  network administrator {seed.NETWORK_ADMIN_USERNAME!r} ({NETWORK_ADMIN.name}): "
+            + _login_state(made.network_admin_created, seed.NETWORK_ADMIN_PASSWORD)
+        )
 
     def _say_where(self, url: str) -> None:
         key, secret = seed.CLIENT_KEY, seed.CLIENT_SECRET
@@ -123,6 +144,21 @@ class Command(BaseCommand):
             f"{seed.ADMIN_PASSWORD} (demo only)"
         )
         self.stdout.write(
+            f"                 or user {seed.NETWORK_ADMIN_USERNAME}  password "
+            f"{seed.NETWORK_ADMIN_PASSWORD} (the network administrator; demo only)"
+        )
+        self.stdout.write(f"  progress       {url}admin/progress/enrolmentprogress/")
+        self.stdout.write(f"  unmatched      {url}admin/progress/unmatchedagent/")
+        self.stdout.write(f"  directory      {url}admin/network/  and  {url}api/network/")
+        self.stdout.write(f"  catalogue      {url}catalogue/")
+        self.stdout.write(f"  API docs       {url}api/docs/")
+        self.stdout.write(
             f"  try            curl -u {key}:{secret} -H 'X-Experience-API-Version: 1.0.3' "
             f"'{url}xapi/statements?limit=5'"
         )
+
+
+def _login_state(created: bool, password: str) -> str:
+    if created:
+        return f"created with password {password!r} (for this demo only)"
+    return "already there, password unchanged"
