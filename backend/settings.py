@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "learning_records",
     "engagement.network",
     "engagement.progress",
+    "engagement.rules",
     "notifications",
 ]
 
@@ -191,6 +192,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("KIPINA_PROGRESS_BEAT_SECONDS", 30, minimum=1)),
     },
 }
+
+# --- Engagement rules (engagement/rules) ------------------------------------------------------
+# A share of everyone is held out of every rule, on top of each rule's own holdout, so the
+# whole programme's effect can be measured too.
+KIPINA_RULES_GLOBAL_HOLDOUT = float(env_int("KIPINA_RULES_GLOBAL_HOLDOUT_PERCENT", 5)) / 100
+# Mixed into the holdout draw. Changing it reshuffles who is held out: never change it while
+# an experiment runs (it is not the secret key for that reason: keys get rotated).
+KIPINA_HOLDOUT_SALT = env_str("KIPINA_HOLDOUT_SALT", "kipina-holdout-1")
+# Person ids per sweep task: a task evaluates its batch in a bounded number of queries.
+KIPINA_RULES_SWEEP_BATCH = env_int("KIPINA_RULES_SWEEP_BATCH", 500, minimum=1)
+CELERY_BEAT_SCHEDULE["rules-sweep"] = {"task": "rules.sweep", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["rules-events"] = {"task": "rules.events", "schedule": 60.0}
 
 # Browser senders (cmi5 content) post statements cross-origin with Basic credentials.
 CORS_URLS_REGEX = r"^/xapi/.*$"

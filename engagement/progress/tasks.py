@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from backend.celery import kick
 from engagement.progress.services import progress_project
 
 # Batches one task run may take before it hands over to a fresh task: keeps each run well
@@ -15,6 +16,8 @@ def progress_project_task() -> int:
     unique keys, so a retried or duplicated run repeats nothing (services.py says why).
     """
     run = progress_project(max_batches=BATCHES_PER_RUN)
+    if run.enrolments_updated:
+        kick("rules.events")  # new progress may have made events for the event rules
     if not run.caught_up:
         progress_project_task.delay()
     return run.statements

@@ -21,7 +21,7 @@ from engagement.progress.models import (
 )
 from engagement.progress.services import progress_project, progress_rebuild
 from learning_records.services import lrs_client_create
-from tests.engagement.progress.conftest import (
+from tests.engagement.builders import (
     CHEM,
     COMPLETED,
     EXPERIENCED,

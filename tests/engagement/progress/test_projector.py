@@ -13,7 +13,7 @@ from engagement.progress.models import (
     UnmatchedAgent,
 )
 from engagement.progress.services import progress_project, progress_rebuild
-from tests.engagement.progress.conftest import (
+from tests.engagement.builders import (
     CHEM,
     COURSE,
     EXPERIENCED,

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from engagement.progress.models import Evidence, ProgressEvent
 from engagement.progress.tasks import progress_project_task
-from tests.engagement.progress.conftest import SAFETY_QUIZ, statement, store
+from tests.engagement.builders import SAFETY_QUIZ, statement, store
 
 pytestmark = pytest.mark.django_db
 

@@ -1,11 +1,10 @@
-"""A small network for projector tests: one pathway with two milestones, one learner."""
+"""A small network for progress and rules tests: one pathway with two milestones, one
+learner; and builders of the statements they send. The fixtures are in conftest.py."""
 
 import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
-
-import pytest
 
 from engagement.network import services as network
 from engagement.network.models import (
@@ -55,13 +54,7 @@ def add_activity(
     )
 
 
-@pytest.fixture(autouse=True)
-def _no_settle(settings: Any) -> None:
-    settings.KIPINA_PROGRESS_SETTLE_SECONDS = 0
-
-
-@pytest.fixture
-def net(db: None) -> Network:
+def make_network() -> Network:
     provider = Organisation.objects.create(slug="savonia", name_en="Savonia UAS", kind="uas")
     client, _ = lrs_client_create(organisation=provider, name="Moodle", key="moodle")
     pathway = Pathway.objects.create(
