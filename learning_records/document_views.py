@@ -9,10 +9,7 @@ from django.utils.http import http_date
 
 from learning_records import params as p
 from learning_records.auth import require_scope
-from learning_records.http import XapiHttpError, XapiRequest, json_response, parse_json
-from learning_records.models import Document, LrsClient, Scope
-from learning_records.selectors import DocumentContext, document_get, document_ids
-from learning_records.services import (
+from learning_records.documents import (
     DocumentBody,
     DocumentRefused,
     document_delete,
@@ -20,6 +17,9 @@ from learning_records.services import (
     document_put,
     documents_delete,
 )
+from learning_records.http import XapiHttpError, XapiRequest, json_response, parse_json
+from learning_records.models import Document, LrsClient, Scope
+from learning_records.selectors import DocumentContext, document_get, document_ids
 from learning_records.views import XapiView
 from learning_records.xapi.documents import (
     Conditions,

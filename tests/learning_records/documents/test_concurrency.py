@@ -3,7 +3,7 @@ with the rules that differ between 1.0.3 and 2.0 (docs/xapi-conformance.md)."""
 
 import pytest
 
-from learning_records import services
+from learning_records import documents
 from learning_records.models import Document
 from tests.learning_records.documents.conftest import (
     ACTIVITY_PROFILE,
@@ -171,7 +171,7 @@ class TestConcurrentWrites:
 
     def interleave(self, monkeypatch, write) -> None:
         """Runs `write` once, just after the next write has read the document."""
-        check = services._check
+        check = documents._check
         done: list[bool] = []
 
         def check_then_interleave(*args, **kwargs):
@@ -180,7 +180,7 @@ class TestConcurrentWrites:
                 done.append(True)
                 write()
 
-        monkeypatch.setattr(services, "_check", check_then_interleave)
+        monkeypatch.setattr(documents, "_check", check_then_interleave)
 
     def test_the_second_if_match_put_fails_with_412(self, lrs, monkeypatch):
         create(lrs, ACTIVITY_PROFILE, {"v": 1})
