@@ -77,6 +77,8 @@ class EnrolmentFacts:
     first_active_at: dt.datetime | None
     last_active_at: dt.datetime | None
     milestones: tuple[MilestoneFacts, ...] = ()
+    # When progress says every milestone is done; the directory's status may lag behind.
+    completed_at: dt.datetime | None = None
     time_zone: str = "Europe/Helsinki"
     provider_ids: frozenset[int] = frozenset()
     cohort_ids: frozenset[int] = frozenset()
@@ -159,6 +161,8 @@ def evaluate(rule: RuleSpec, facts: EnrolmentFacts, now: dt.datetime) -> Outcome
         return NOTHING
     if facts.status != ACTIVE:
         return _excluded(facts, facts.learner_id, f"the enrolment is {facts.status}")
+    if facts.completed_at is not None:
+        return _excluded(facts, facts.learner_id, "every milestone is done")
     found: list[tuple[int, str, tuple[str, ...]]]
     match definition:
         case Inactive():
@@ -343,6 +347,8 @@ def traffic_light(
     today = now.astimezone(ZoneInfo(facts.time_zone)).date()
     if facts.status != ACTIVE:
         return Light(Colour.GREEN, (f"the enrolment is {facts.status}",))
+    if facts.completed_at is not None:
+        return Light(Colour.GREEN, ("every milestone is done",))
     levels: list[tuple[Colour, str]] = []
     idle = (today - _last_active_day(facts)).days
     levels.append(

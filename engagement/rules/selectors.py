@@ -4,12 +4,14 @@ batch) and the set-based candidate queries of the schedule sweep."""
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from engagement.network.models import Cohort, Consent, Enrolment, Milestone, Pathway, Role
+from engagement.network.selectors import Viewer, cohorts_visible_to, enrolments_visible_to
 from engagement.progress.models import EnrolmentProgress, Evidence, MilestoneProgress
 from engagement.rules.definitions import (
     BehindPace,
@@ -21,12 +23,15 @@ from engagement.rules.definitions import (
     TeacherAlert,
     parse_definition,
 )
+from engagement.rules.effectiveness import CAME_BACK_WITHIN, MILESTONE_WITHIN, Arm, ArmRow
 from engagement.rules.evaluate import (
     EnrolmentFacts,
     MilestoneFacts,
     RuleSpec,
     StudyPlanFacts,
+    traffic_light,
 )
+from engagement.rules.models import Decision as DecisionRow
 from engagement.rules.models import Rule, StudyPlan
 from notifications.selectors import opted_out_topics
 
@@ -60,7 +65,12 @@ def rule_spec(rule: Rule, version: Any = None) -> RuleSpec:
 def candidate_learners(rule: RuleSpec, now: dt.datetime) -> QuerySet[Any]:
     """Learner ids the rule may act on now: a superset, narrowed in SQL only by what is
     cheap to say there; the pure evaluator decides. Never a loop over all learners."""
-    enrolments = _in_scope(Enrolment.objects.filter(status=Enrolment.Status.ACTIVE), rule)
+    enrolments = _in_scope(
+        Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).exclude(
+            progress__completed_at__isnull=False
+        ),
+        rule,
+    )
     today = now.date()
     match rule.definition:
         case Inactive(days=days):
@@ -126,7 +136,7 @@ def enrolment_facts(
     progress = {
         p["enrolment_id"]: p
         for p in EnrolmentProgress.objects.filter(enrolment_id__in=ids).values(
-            "enrolment_id", "percent", "first_active_at", "last_active_at"
+            "enrolment_id", "percent", "first_active_at", "last_active_at", "completed_at"
         )
     }
     milestones = _milestones(pathways, ids)
@@ -175,6 +185,7 @@ def _facts(
         percent=progress.get("percent", 0),
         first_active_at=progress.get("first_active_at"),
         last_active_at=progress.get("last_active_at"),
+        completed_at=progress.get("completed_at"),
         milestones=tuple(
             MilestoneFacts(
                 milestone_id,
@@ -286,3 +297,126 @@ def _this_week(
             days[enrolment_id].add(local)
             seconds[enrolment_id] += duration
     return {e: (frozenset(days[e]), seconds[e]) for e in zones}
+
+
+# --- Effectiveness ---------------------------------------------------------------------------
+
+
+def decision_outcomes(*, rule_id: int, now: dt.datetime) -> tuple[list[ArmRow], dict[str, int]]:
+    """Per version and holdout arm of the rule: decisions, people, and the outcomes of those
+    whose observation window has passed by `now` (effectiveness.py defines them). Two
+    grouped queries, whatever the number of decisions: the outcomes are EXISTS subqueries."""
+    enrolment, decided = OuterRef("enrolment_id"), OuterRef("decided_at")
+    came_back = Evidence.objects.filter(
+        enrolment_id=enrolment,
+        occurred_at__gt=decided,
+        occurred_at__lte=decided + CAME_BACK_WITHIN,
+    )
+    completed = MilestoneProgress.objects.filter(
+        enrolment_id=enrolment,
+        completed_at__gt=decided,
+        completed_at__lte=decided + MILESTONE_WITHIN,
+    )
+    done_before = MilestoneProgress.objects.filter(
+        enrolment_id=OuterRef(OuterRef("enrolment_id")),
+        milestone_id=OuterRef("pk"),
+        completed_at__lte=OuterRef(OuterRef("decided_at")),
+    )
+    open_milestone = Milestone.objects.filter(pathway_id=OuterRef("enrolment__pathway_id")).exclude(
+        Exists(done_before)
+    )
+    decisions = DecisionRow.objects.filter(rule_id=rule_id, decided_at__lte=now).annotate(
+        came_back=Exists(came_back), completed=Exists(completed), had_open=Exists(open_milestone)
+    )
+    back_due = Q(decided_at__lte=now - CAME_BACK_WITHIN)
+    milestone_due = Q(decided_at__lte=now - MILESTONE_WITHIN, had_open=True)
+    rows = (
+        decisions.values("version_id", "version__number", "holdout")
+        .annotate(
+            n=Count("id"),
+            people=Count("person_id", distinct=True),
+            back_n=Count("id", filter=back_due),
+            back_k=Count("id", filter=back_due & Q(came_back=True)),
+            milestone_n=Count("id", filter=milestone_due),
+            milestone_k=Count("id", filter=milestone_due & Q(completed=True)),
+            no_open=Count("id", filter=Q(had_open=False)),
+        )
+        .order_by("version__number", "holdout")
+    )
+    people = dict(
+        DecisionRow.objects.filter(rule_id=rule_id, decided_at__lte=now)
+        .values("holdout")
+        .annotate(people=Count("person_id", distinct=True))
+        .values_list("holdout", "people")
+        .order_by()
+    )
+    return [
+        ArmRow(
+            version_id=row["version_id"],
+            version_number=row["version__number"],
+            holdout=row["holdout"],
+            decisions=row["n"],
+            people=row["people"],
+            came_back=Arm(row["back_n"], row["back_k"]),
+            came_back_pending=row["n"] - row["back_n"],
+            next_milestone=Arm(row["milestone_n"], row["milestone_k"]),
+            next_milestone_pending=row["n"] - row["no_open"] - row["milestone_n"],
+            no_open_milestone=row["no_open"],
+        )
+        for row in rows
+    ], people
+
+
+# --- Study plans and traffic lights -----------------------------------------------------------
+
+
+def study_plan_of(*, person_id: int) -> StudyPlan | None:
+    return StudyPlan.objects.filter(person_id=person_id).first()
+
+
+def cohort_enrolments(*, viewer: Viewer, cohort_id: int) -> QuerySet[Enrolment] | None:
+    """The enrolments of a cohort the viewer teaches (all of any cohort: administrators), or
+    None when the viewer may not see the cohort: the network room's visibility, unchanged."""
+    if not cohorts_visible_to(viewer).filter(pk=cohort_id).exists():
+        return None
+    return (
+        enrolments_visible_to(viewer)
+        .filter(cohorts=cohort_id)
+        .select_related("learner", "pathway")
+        .order_by("id")
+    )
+
+
+@dataclass(frozen=True)
+class LightRow:
+    enrolment_id: int
+    learner_id: int
+    learner_name: str
+    pathway: str
+    status: str
+    colour: str
+    reasons: tuple[str, ...]
+
+
+def traffic_lights(*, enrolments: Sequence[Enrolment], now: dt.datetime) -> list[LightRow]:
+    """Each enrolment's light (evaluate.traffic_light on its snapshot), in a fixed number of
+    queries for any number of enrolments (the enrolments come with learner and pathway)."""
+    facts = {
+        f.enrolment_id: f
+        for f in enrolment_facts(enrolment_ids=[e.pk for e in enrolments], now=now)
+    }
+    rows = []
+    for enrolment in enrolments:
+        light = traffic_light(facts[enrolment.pk], now)
+        rows.append(
+            LightRow(
+                enrolment.pk,
+                enrolment.learner_id,
+                str(enrolment.learner),
+                enrolment.pathway.slug,
+                enrolment.status,
+                str(light.colour),
+                light.reasons,
+            )
+        )
+    return rows

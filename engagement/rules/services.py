@@ -7,8 +7,9 @@ enrolment and window is decided once, whatever retries or overlapping sweeps do.
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.core.mail import mail_admins
 from django.db import transaction
 from django.utils import timezone
 
-from engagement.network.models import Cohort, MilestoneActivity, Organisation, Pathway
+from engagement.network.models import Cohort, MilestoneActivity, Organisation, Pathway, Person
 from engagement.progress.models import ProgressEvent
 from engagement.rules import selectors
 from engagement.rules.definitions import (
@@ -38,7 +39,7 @@ from engagement.rules.evaluate import (
     in_holdout,
 )
 from engagement.rules.models import Decision as DecisionRow
-from engagement.rules.models import EventCursor, Rule, RuleVersion
+from engagement.rules.models import EventCursor, Rule, RuleVersion, StudyPlan
 
 logger = logging.getLogger(__name__)
 
@@ -333,3 +334,85 @@ def events_process(now: dt.datetime, *, batch_size: int = EVENT_BATCH) -> int:
         cursor.last_event_id = events[-1]["id"]
         cursor.save(update_fields=["last_event_id", "updated_at"])
     return len(events)
+
+
+# --- Added for the rules API and admin -----------------------------------------------------------
+
+
+_UNCHANGED: Any = object()
+
+
+@transaction.atomic
+def rule_edit(
+    *,
+    rule: Rule,
+    name: str = _UNCHANGED,
+    enabled: bool = _UNCHANGED,
+    holdout_share: float = _UNCHANGED,
+    definition: object = _UNCHANGED,
+    user: Any = None,
+) -> Rule:
+    """Change what is given. Only a definition that differs from the current one makes a
+    new version (rule_update); name, holdout share and enabled change the rule itself.
+
+    A holdout share change moves people between the arms from then on (the draw is compared
+    with the share); decisions already made keep the arm they were recorded in."""
+    if definition is not _UNCHANGED:
+        parsed = parse_definition(definition).model_dump(mode="json")
+        current = rule.current_version.definition if rule.current_version else None
+        if parsed != current:
+            rule_update(rule=rule, definition=definition, user=user)
+    changed = []
+    if name is not _UNCHANGED:
+        rule.name = name
+        changed.append("name")
+    if holdout_share is not _UNCHANGED:
+        if not 0 <= holdout_share <= 0.5:
+            raise DefinitionError(["holdout_share: must be from 0 to 0.5"])
+        rule.holdout_share = holdout_share
+        changed.append("holdout_share")
+    if changed:
+        rule.save(update_fields=changed)
+    if enabled is not _UNCHANGED and enabled != rule.enabled:
+        rule_set_enabled(rule=rule, enabled=enabled)
+    return rule
+
+
+def holdout_of(*, spec: RuleSpec, person_id: int) -> str:
+    """The arm a decision of this rule for this person is recorded in ("" is nudged)."""
+    return _holdout(spec, person_id)
+
+
+@transaction.atomic
+def study_plan_set(
+    *,
+    person: Person,
+    days_per_week: int | None = None,
+    hours_per_week: Decimal | None = None,
+    preferred_times: Sequence[Mapping[str, Any]] = (),
+) -> StudyPlan:
+    """The learner's own plan, replaced whole: a weekly goal in days or in hours (exactly one)
+    and the times they mean to study (weekday 0 = Monday, "HH:MM" in their time zone)."""
+    if (days_per_week is None) == (hours_per_week is None):
+        raise ValueError("a study plan has one weekly goal: days_per_week or hours_per_week")
+    times = sorted(
+        ({"weekday": t["weekday"], "from": t["from"], "to": t["to"]} for t in preferred_times),
+        key=lambda t: (t["weekday"], t["from"]),
+    )
+    plan, _ = StudyPlan.objects.update_or_create(
+        person=person,
+        defaults={
+            "days_per_week": days_per_week,
+            "hours_per_week": hours_per_week,
+            "preferred_times": times,
+        },
+    )
+    return plan
+
+
+def rule_definition_check(*, rule: Rule | None, definition: object) -> Any:
+    """The parsed definition, or DefinitionError: the schema and the cycles of awards, as
+    rule_create and rule_update check them (for forms that refuse before anything is saved)."""
+    parsed = parse_definition(definition)
+    _check_cycles(rule if rule is not None else Rule(), parsed)
+    return parsed
