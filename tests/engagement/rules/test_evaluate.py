@@ -333,3 +333,14 @@ def test_holdout_draws_differ_between_rules():
     second = [in_holdout(person, 2, 0.5, "salt") for person in range(1000)]
 
     assert first != second
+
+
+def test_a_learner_whose_progress_is_complete_is_not_nudged_or_flagged():
+    """The directory status may still say active; progress knows better (simulation find)."""
+    finished = facts(last_active_at=days_ago(30), completed_at=days_ago(30), percent=100)
+
+    outcome = evaluate(rule("inactive", days=7), finished, NOW)
+
+    assert windows(outcome) == []
+    assert [x.reason for x in outcome.exclusions] == ["every milestone is done"]
+    assert traffic_light(finished, NOW).colour == Colour.GREEN
