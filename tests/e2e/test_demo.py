@@ -32,6 +32,9 @@ def manage(var_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.pop("KIPINA_PUBLIC_URL", None)
     env["KIPINA_VAR_DIR"] = str(var_dir)
+    # As `make demo` sets them: small batches, a short settle wait.
+    env["KIPINA_XAPI_STORE_DEADLINE_SECONDS"] = "5"
+    env["KIPINA_PROGRESS_SETTLE_SECONDS"] = "6"
     # Its own session, so a timeout can stop the demo and the server it started, together.
     process = subprocess.Popen(
         [sys.executable, "manage.py", *args],
