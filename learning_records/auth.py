@@ -62,6 +62,9 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str]:
             401, "the Basic credentials are not valid base64 of UTF-8 text", headers=CHALLENGE
         ) from None
     key, colon, secret = decoded.partition(":")
+    if "\x00" in decoded:
+        # No key or secret has one, and PostgreSQL cannot compare text holding one.
+        raise XapiHttpError(401, "the Basic credentials contain a NUL character", headers=CHALLENGE)
     if not colon or not key:
         raise XapiHttpError(401, "the Basic credentials must be key:secret", headers=CHALLENGE)
     return key, secret

@@ -123,3 +123,11 @@ def test_it_answers_a_request_without_a_version_in_the_configured_default(lrs, s
 
     assert response.status_code == 400
     assert response["X-Experience-API-Version"] == "1.0.3"
+
+
+def test_it_refuses_credentials_holding_a_nul_with_401(lrs):
+    token = base64.b64encode(b"moodle\x00savonia:secret").decode()
+
+    response = lrs.post(STATEMENTS, new_statement(), headers={"Authorization": f"Basic {token}"})
+
+    assert response.status_code == 401
