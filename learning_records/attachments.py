@@ -11,6 +11,8 @@ from learning_records.multipart import Part
 
 # xAPI 1.0.3 Communication §1.5.2.s4.b4: SHA-256, SHA-384 or SHA-512, told apart by length.
 _SHA2_BY_HEX_LENGTH = {64: hashlib.sha256, 96: hashlib.sha384, 128: hashlib.sha512}
+# AttachmentContent.content_type holds this much.
+_MAX_CONTENT_TYPE = 255
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,19 @@ def _checked(part: Part, index: int) -> AttachmentData:
             f"multipart part {index} needs Content-Transfer-Encoding: binary, "
             f"not {encoding or 'none'!r}",
         )
+    content_type = part.content_type or "application/octet-stream"
+    if len(content_type) > _MAX_CONTENT_TYPE or not (
+        content_type.isascii() and content_type.isprintable()
+    ):
+        # Kept in a 255-character column; PostgreSQL refuses longer text and NUL outright.
+        raise XapiHttpError(
+            400,
+            f"multipart part {index}: Content-Type must be printable ASCII of at most "
+            f"{_MAX_CONTENT_TYPE} characters",
+        )
     algorithm = _SHA2_BY_HEX_LENGTH.get(len(sha2))
     if algorithm is None or algorithm(part.content).hexdigest() != sha2:
         raise XapiHttpError(
             400, f"multipart part {index}: its X-Experience-API-Hash does not match its content"
         )
-    return AttachmentData(sha2, part.content_type or "application/octet-stream", part.content)
+    return AttachmentData(sha2, content_type, part.content)

@@ -5,6 +5,7 @@ An `XapiRequest` is the request as the spec sees it: the alternate request synta
 """
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -146,8 +147,10 @@ def parse_json(body: bytes, *, what: str = "the request body", stored_as_json: b
         raise XapiHttpError(400, f"{what} is not UTF-8: {exc.reason} at byte {exc.start}") from None
     if text.startswith("\ufeff"):
         text = text[1:]
+    # A JSON column holds no infinity, and Python reads 1e400 as one (docs keep such bytes).
+    parse_float = _finite_float if stored_as_json else float
     try:
-        document = json.loads(text, parse_constant=_refuse_constant)
+        document = json.loads(text, parse_constant=_refuse_constant, parse_float=parse_float)
     except RecursionError:
         # The C parser guards its own stack and raises this for hostile nesting
         # ('[' * 10**6); the statement validator sets the lower limit that matters.
@@ -155,6 +158,11 @@ def parse_json(body: bytes, *, what: str = "the request body", stored_as_json: b
     except json.JSONDecodeError as exc:
         raise XapiHttpError(
             400, f"{what} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except _BeyondDouble as exc:
+        raise XapiHttpError(
+            400,
+            f"{what} holds the number {exc}, beyond a double's range, which no JSON column holds",
         ) from None
     except ValueError as exc:
         raise XapiHttpError(400, f"{what} is not valid JSON: {exc}") from None
@@ -194,13 +202,27 @@ def _encodable(value: str) -> bool:
     return True
 
 
+class _BeyondDouble(ValueError):
+    pass
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _BeyondDouble(text if len(text) <= 24 else f"{text[:20]}...")
+    return value
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
 def json_response(data: Any, *, status: int = 200) -> HttpResponse:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # A refusal may quote a lone surrogate the request sent (a key in a JSON path): UTF-8
+    # has no form for it, JSON's \u escape has, and backslashreplace writes exactly that.
     return HttpResponse(
-        json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+        text.encode("utf-8", "backslashreplace"),
         status=status,
         content_type="application/json; charset=utf-8",
     )

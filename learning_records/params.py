@@ -63,10 +63,13 @@ def limit_param(params: dict[str, str], *, default: int, maximum: int) -> int:
     raw = params.get("limit")
     if raw is None:
         return default
-    if not raw.isdigit():
+    # isdigit() alone passes '²' and other digits int() refuses.
+    if not (raw.isascii() and raw.isdigit()):
         raise XapiHttpError(400, f"limit must be a non-negative whole number, not {raw!r}")
+    # int() refuses more than 4300 digits; a number that long is over the maximum anyway.
+    digits = raw.lstrip("0")
+    value = int(digits or "0") if len(digits) <= len(str(maximum)) else maximum
     # xAPI 1.0.3 Communication §2.1.3: 0 asks for the most the server allows.
-    value = int(raw)
     return maximum if value == 0 else min(value, maximum)
 
 

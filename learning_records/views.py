@@ -169,9 +169,12 @@ class StatementsView(XapiView):
         if not isinstance(document, dict):
             raise XapiHttpError(400, "PUT takes one statement (a JSON object), not a list")
         given = document.get("id")
-        if isinstance(given, str) and given.lower() != statement_id:
+        # Any id the body carries must be this one: a null or a number is refused, not
+        # replaced, as POST refuses it (Data §2.2, §2.4.1).
+        if "id" in document and (not isinstance(given, str) or given.lower() != statement_id):
+            shown = repr(given) if isinstance(given, str) else "not a string"
             raise XapiHttpError(
-                400, f"the statement's id {given} differs from statementId {statement_id}"
+                400, f"the statement's id ({shown}) differs from statementId {statement_id}"
             )
         statements, attachments = _validated({**document, "id": statement_id}, parts, version)
         _store(client, statements, version, attachments)

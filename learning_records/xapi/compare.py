@@ -20,6 +20,7 @@ Everything else counts, including a duration written differently (§2.3.1.b8).
 import json
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from learning_records.xapi.timestamps import parse_timestamp
@@ -130,9 +131,19 @@ def _attachment(attachment: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _json(value: Any) -> Any:
-    """`value` with booleans told apart from the numbers 1 and 0, which Python equates."""
+    """`value` with booleans told apart from the numbers 1 and 0, which Python equates, and
+    numbers compared by their decimal value.
+
+    PostgreSQL's jsonb keeps the decimal that json.dumps wrote (7.205759403792169e+16) and
+    gives it back in full (72057594037921690), which Python reads as an int that no longer
+    equals the float: a retried statement would be a 409.
+    """
     if isinstance(value, bool):
         return ("boolean", value)
+    if isinstance(value, float):
+        return Decimal(repr(value))  # repr is what json.dumps writes
+    if isinstance(value, int):
+        return Decimal(value)
     if isinstance(value, Mapping):
         return {key: _json(item) for key, item in value.items()}
     if isinstance(value, list):

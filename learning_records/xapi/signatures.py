@@ -71,7 +71,9 @@ def _problem(
     except (JWException, UnicodeDecodeError, ValueError):
         return "the signature is not a JWS in compact serialization"
     header = token.jose_header
-    if not isinstance(header, dict) or header.get("alg") not in ALGORITHMS:
+    algorithm = header.get("alg") if isinstance(header, dict) else None
+    # A list or object is JSON too, and unhashable: ask for a string before the set.
+    if not isinstance(algorithm, str) or algorithm not in ALGORITHMS:
         return "the JWS must use RS256, RS384 or RS512"
     if "x5c" in header:
         problem = _verify_with_certificate(token, header)
@@ -80,7 +82,8 @@ def _problem(
     try:
         payload = json.loads(token.objects["payload"])
         [signed] = parse_statements(payload, version=version)
-    except (ValueError, XapiValidationError):
+    except (ValueError, RecursionError, XapiValidationError):
+        # RecursionError: json.loads on hostile nesting ('[' * 10**4).
         return "the JWS payload is not a valid JSON statement"
     if not statements_equivalent(signed, _without_signatures(statement)):
         return "the JWS payload differs from the statement it signs"
