@@ -6,7 +6,7 @@ PIP_FLAGS := --quiet --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint format bench conformance clean
+.PHONY: install demo test lint format bench bench-simulation conformance clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,8 @@ install: $(BIN)/.installed
 ## demo: migrate an embedded SQLite database, seed the network, replay LMS traffic, serve.
 demo: install
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py demo --host $(HOST) --port $(PORT)
+	KIPINA_XAPI_STORE_DEADLINE_SECONDS=5 KIPINA_PROGRESS_SETTLE_SECONDS=6 \
+		$(BIN)/python manage.py demo --host $(HOST) --port $(PORT)
 
 ## test: the whole suite. DATABASE_URL / REDIS_URL switch to the real services.
 test: install
@@ -36,6 +37,20 @@ format: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+## bench-simulation: 5,000 simulated learners × 12 weeks through the pipeline on PostgreSQL
+## (DATABASE_URL, else the local server; a kipina_sim database is made and dropped).
+bench-simulation: install
+	$(BIN)/python bench/simulation_bench.py
+
+# PostgreSQL only (DATABASE_URL or --postgres); each rewrites its section of docs/benchmarks.md.
+.PHONY: bench-ingest bench-query bench-projection
+bench-ingest: install
+	$(BIN)/python bench/run_ingest.py
+bench-query: install
+	$(BIN)/python bench/run_query.py $(BENCH_QUERY_FLAGS)
+bench-projection: install
+	$(BIN)/python bench/run_projection.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -20,10 +20,12 @@ class LrsRefused(Exception):
 class Lrs:
     host: str
     port: int
+    key: str = KEY
+    secret: str = SECRET
 
     @classmethod
-    def of(cls, server: Server) -> "Lrs":
-        return cls(server.host, server.port)
+    def of(cls, server: Server, key: str = KEY, secret: str = SECRET) -> "Lrs":
+        return cls(server.host, server.port, key, secret)
 
     def post_statements(self, body: bytes) -> float:
         """Seconds from sending the batch to having read the answer with its ids."""
@@ -40,7 +42,7 @@ class Lrs:
         connection = HTTPConnection(self.host, self.port, timeout=TIMEOUT_SECONDS)
         try:
             started = time.perf_counter()
-            connection.request(method, path, body, headers=_HEADERS)
+            connection.request(method, path, body, headers=self._headers())
             response = connection.getresponse()
             answer = response.read()
             seconds = time.perf_counter() - started
@@ -50,9 +52,10 @@ class Lrs:
             raise LrsRefused(f"{method} {path[:80]}: {response.status} {answer[:500]!r}")
         return seconds, answer
 
-
-_HEADERS = {
-    "Authorization": "Basic " + base64.b64encode(f"{KEY}:{SECRET}".encode()).decode(),
-    "X-Experience-API-Version": "1.0.3",
-    "Content-Type": "application/json",
-}
+    def _headers(self) -> dict[str, str]:
+        basic = base64.b64encode(f"{self.key}:{self.secret}".encode()).decode()
+        return {
+            "Authorization": f"Basic {basic}",
+            "X-Experience-API-Version": "1.0.3",
+            "Content-Type": "application/json",
+        }

@@ -1,10 +1,12 @@
-"""A throw-away Kipinä behind gunicorn: a fresh database, one LRS client, production settings.
+"""Kipinä behind gunicorn for the benchmarks, with production settings.
 
-Like scripts/conformance: SQLite in a temporary directory, or a `kipina_bench` database
-created next to the given PostgreSQL URL and dropped afterwards.
+`throwaway_server`: like scripts/conformance, SQLite in a temporary directory or a database
+created next to the given PostgreSQL URL and dropped afterwards, with one LRS client.
+`gunicorn` alone serves a database that already exists (the kept data of bench-query).
 """
 
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -24,6 +26,9 @@ KEY, SECRET = "bench", "bench-secret"
 WORKERS, THREADS = 3, 4
 BENCH_DATABASE = "kipina_bench"
 STARTUP_SECONDS = 20
+_EXCEPTION_LINE = re.compile(
+    r"^[a-z_][\w.]*\.[A-Z]\w*(Error|Exception|Violation|Conflict)\b: |^[A-Z]\w*(Error|Exception): "
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,14 @@ class Server:
     host: str
     port: int
     master_pid: int
+    command: str
+    log_path: Path
+
+    def errors(self) -> list[str]:
+        """The exception lines of the tracebacks in the server's log, e.g.
+        "psycopg.errors.UniqueViolation: duplicate key value ...", in order."""
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return [line for line in lines if _EXCEPTION_LINE.match(line)]
 
     def worker_pids(self) -> list[int]:
         """The gunicorn workers: the master's children, found through /proc."""
@@ -46,37 +59,41 @@ class Server:
 
 
 @contextmanager
-def throwaway_server(postgres_url: str | None) -> Iterator[Server]:
+def throwaway_server(
+    postgres_url: str | None,
+    *,
+    database: str = BENCH_DATABASE,
+    workers: int = WORKERS,
+    threads: int = THREADS,
+) -> Iterator[Server]:
     with (
         tempfile.TemporaryDirectory(prefix="kipina-bench-") as var_dir,
-        _throwaway_database(postgres_url) as database_url,
+        throwaway_database(postgres_url, database) as database_url,
     ):
-        env = _server_env(Path(var_dir), database_url)
-        _manage(env, "migrate", "-v0")
+        env = server_env(Path(var_dir), database_url)
+        manage(env, "migrate", "-v0")
         client = ("Bench", "--organisation", "Bench", "--key", KEY, "--secret", SECRET)
-        _manage(env, "create_lrs_client", *client)
-        with _gunicorn(env, Path(var_dir) / "gunicorn.log") as server:
+        manage(env, "create_lrs_client", *client)
+        with gunicorn(env, workers=workers, threads=threads) as server:
             yield server
 
 
 @contextmanager
-def _throwaway_database(postgres_url: str | None) -> Iterator[str | None]:
+def throwaway_database(postgres_url: str | None, database: str) -> Iterator[str | None]:
+    """A new, empty database next to `postgres_url`, dropped afterwards (None: SQLite)."""
     if postgres_url is None:
         yield None
         return
-    admin_url, bench_url = (
-        _with_database(postgres_url, "postgres"),
-        _with_database(postgres_url, BENCH_DATABASE),
-    )
-    drop = f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"
-    psql(admin_url, drop, f"CREATE DATABASE {BENCH_DATABASE}")
+    admin_url = with_database(postgres_url, "postgres")
+    drop = f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"
+    psql(admin_url, drop, f"CREATE DATABASE {database}")
     try:
-        yield bench_url
+        yield with_database(postgres_url, database)
     finally:
         psql(admin_url, drop)
 
 
-def _with_database(url: str, database: str) -> str:
+def with_database(url: str, database: str) -> str:
     return urllib.parse.urlsplit(url)._replace(path=f"/{database}").geturl()
 
 
@@ -91,8 +108,9 @@ def psql(url: str, *commands: str) -> str:
     return subprocess.run(arguments, check=True, capture_output=True, text=True).stdout.strip()  # noqa: S603
 
 
-def _server_env(var_dir: Path, database_url: str | None) -> dict[str, str]:
-    """Production settings (DEBUG off), as the docker-compose web service runs."""
+def server_env(var_dir: Path, database_url: str | None) -> dict[str, str]:
+    """Production settings (DEBUG off), as the docker-compose web service runs. No REDIS_URL:
+    Celery is eager, so the projector kick after each stored batch does nothing."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env |= {
         "KIPINA_VAR_DIR": str(var_dir),
@@ -108,23 +126,27 @@ def _server_env(var_dir: Path, database_url: str | None) -> dict[str, str]:
     return env
 
 
-def _manage(env: dict[str, str], *arguments: str) -> None:
+def manage(env: dict[str, str], *arguments: str) -> None:
     command = [sys.executable, "manage.py", *arguments]
     subprocess.run(command, cwd=BASE_DIR, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
 
 
 @contextmanager
-def _gunicorn(env: dict[str, str], log_path: Path) -> Iterator[Server]:
+def gunicorn(env: dict[str, str], *, workers: int, threads: int) -> Iterator[Server]:
+    """gunicorn serving the project with `env`: `workers` processes of `threads` threads;
+    its log goes to the KIPINA_VAR_DIR of `env`."""
     port = _free_port()
+    options = ["-w", str(workers), "--threads", str(threads), "--timeout", "120"]
     command = [sys.executable, "-m", "gunicorn", "backend.wsgi", "-b", f"127.0.0.1:{port}"]
-    command += ["-w", str(WORKERS), "--threads", str(THREADS), "--timeout", "120"]
+    log_path = Path(env["KIPINA_VAR_DIR"]) / "gunicorn.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(  # noqa: S603
-            command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+            [*command, *options], cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
         )
     try:
         _wait_until_serving("127.0.0.1", port, process, log_path)
-        yield Server("127.0.0.1", port, process.pid)
+        shown = f"gunicorn backend.wsgi {' '.join(options)}"
+        yield Server("127.0.0.1", port, process.pid, shown, log_path)
     finally:
         process.terminate()
         process.wait(timeout=30)

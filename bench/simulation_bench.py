@@ -1,0 +1,367 @@
+"""`make bench-simulation`: 5,000 simulated learners over 12 weeks through the real pipeline
+on PostgreSQL, then the schedule sweep over 20,000 learners.
+
+Run: .venv/bin/python bench/simulation_bench.py [--postgres URL] [--learners N]
+     [--sweep-learners N] [--seed N] [--no-doc]
+
+Works in a throw-away `kipina_sim` database next to --postgres (or DATABASE_URL, or the local
+server), in process, with production settings (DEBUG off, eager Celery: the steps are called
+as the beat tasks call them). Prints progress and the checks, and replaces the Simulation
+section of docs/benchmarks.md.
+"""
+
+import argparse
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from machine import machine_summary
+from server import throwaway_database
+from simulation import (
+    SWEEP_AT,
+    WEEKS,
+    Report,
+    Simulation,
+    moment,
+    report_lines,
+    simulate,
+    violations,
+)
+
+if TYPE_CHECKING:  # imports Django models: only after django.setup()
+    from simulation_pipeline import DayResult
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DOC = BASE_DIR / "docs" / "benchmarks.md"
+DATABASE = "kipina_sim"
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+LEARNERS, SWEEP_LEARNERS = 5_000, 20_000
+# The sweep is measured on the last day of this many weeks: every learner has started and
+# has a history, and hardly any has finished, so nearly all of them are candidates.
+SWEEP_WEEKS = 4
+RERUN_DAY = 40
+HOLDOUT_TARGET_POINTS = 1.0
+SWEEP_TARGET_S = 5.0
+COMMAND = "make bench-simulation"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server to work on")
+    parser.add_argument("--learners", type=int, default=LEARNERS)
+    parser.add_argument("--sweep-learners", type=int, default=SWEEP_LEARNERS)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-doc", action="store_true", help="leave docs/benchmarks.md alone")
+    options = parser.parse_args()
+    postgres_url = _postgres_url(options.postgres)
+    load_before = load_average()
+    with (
+        tempfile.TemporaryDirectory(prefix="kipina-sim-") as var_dir,
+        throwaway_database(postgres_url, DATABASE) as database_url,
+    ):
+        assert database_url is not None
+        _django_setup(database_url, Path(var_dir))
+        from django.db import connections
+
+        try:
+            simulation = simulation_run(options.learners, options.seed)
+            sweep = sweep_run(options.sweep_learners, options.seed + 1)
+        finally:
+            connections.close_all()  # before the database is dropped
+    load_after = load_average()
+    text = doc_section(
+        simulation, sweep, machine_summary(postgres_url), (load_before, load_after), options
+    )
+    print(text)
+    if not options.no_doc:
+        doc_write(text)
+        print(f"Wrote the Simulation section to {DOC.relative_to(BASE_DIR)}")
+
+
+def _postgres_url(given: str | None) -> str:
+    url = given or os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else DEFAULT_POSTGRES
+
+
+def _django_setup(database_url: str, var_dir: Path) -> None:
+    """Production settings against the throw-away database, no broker (eager Celery: the
+    kicks after each stored batch do nothing; this process runs every step itself)."""
+    os.environ.pop("REDIS_URL", None)
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
+            "DATABASE_URL": database_url,
+            "KIPINA_VAR_DIR": str(var_dir),
+            "DJANGO_DEBUG": "false",  # DEBUG keeps every query in memory
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    sys.path.append(str(BASE_DIR))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+# --- The two measurements --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SimulationRun:
+    sim: Simulation
+    report: Report
+    seconds: float
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    learners: int
+    candidates: int
+    statements: int
+    seconds: float  # the sweep
+    repeat: float  # the same sweep again
+    violations: int  # decisions the ledger forbids
+
+
+def simulation_run(learners: int, seed: int) -> SimulationRun:
+    from simulation_pipeline import run
+
+    began = time.perf_counter()
+    sim = simulate(learners, seed=seed)
+    print(
+        f"{learners:,} learners × {WEEKS} weeks planned: {sim.statement_count:,} statements, "
+        f"{sum(len(c) for c in sim.changes.values()):,} directory changes",
+        flush=True,
+    )
+    _, report = run(sim, rerun_day=RERUN_DAY, on_day=_progress(began, sim.days))
+    for line in report_lines(report):
+        print(line, flush=True)
+    return SimulationRun(sim, report, time.perf_counter() - began)
+
+
+def sweep_run(learners: int, seed: int) -> SweepRun:
+    """The sweep over `learners` learners on the last day of SWEEP_WEEKS weeks. The tables
+    are flushed; the learners' directory rows are bulk-created as they stand that day; their
+    statements of those weeks are stored through statements_store (batches of 5,000, the
+    clock at each day's store time) and projected once; the event rules run. Then the timed
+    sweep, and the same sweep again (every decision then already stored)."""
+    from django.core.management import call_command
+    from simulation_pipeline import backfill, clock, decision_records, sweep, world_create_bulk
+
+    call_command("flush", interactive=False, verbosity=0)
+    began = time.perf_counter()
+    sim = simulate(learners, seed=seed, weeks=SWEEP_WEEKS)
+    last = sim.days - 1
+    world = world_create_bulk(sim, day=last)
+    print(f"sweep measurement: {learners:,} learners bulk-created", flush=True)
+    stored = backfill(sim, world, until_day=last)
+    print(
+        f"  {stored:,} statements of {SWEEP_WEEKS} weeks stored and projected, "
+        f"{time.perf_counter() - began:,.0f} s so far",
+        flush=True,
+    )
+    timings = []
+    with clock(moment(last, SWEEP_AT)) as now:
+        for _ in range(2):
+            sweep_began = time.perf_counter()
+            candidates = sweep(now)
+            timings.append(time.perf_counter() - sweep_began)
+            print(f"  sweep over {candidates:,} candidates: {timings[-1]:.2f} s", flush=True)
+    forbidden = violations(decision_records(world), sim, sim.ledger())
+    return SweepRun(learners, candidates, stored, timings[0], timings[1], len(forbidden))
+
+
+def _progress(began: float, days: int) -> Callable[["DayResult"], None]:
+    def show(day: "DayResult") -> None:
+        if day.day % 7 == 6 or day.day == days - 1:
+            print(
+                f"  day {day.day + 1:>2}/{days}: {day.decisions:,} decisions, "
+                f"{day.candidates:,} sweep candidates in {day.sweep_seconds:.2f} s, "
+                f"{time.perf_counter() - began:,.0f} s so far",
+                flush=True,
+            )
+
+    return show
+
+
+# --- The report ----------------------------------------------------------------------------------
+
+
+def load_average() -> str:
+    """The load averages `uptime` prints (1, 5 and 15 minutes)."""
+    output = subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout  # noqa: S607
+    return output.rpartition("load average:")[2].strip()
+
+
+def doc_section(
+    simulation: SimulationRun,
+    sweep: SweepRun,
+    machine: str,
+    load: tuple[str, str],
+    options: argparse.Namespace,
+) -> str:
+    r = simulation.report
+    h = r.holdouts
+    command = COMMAND
+    if (options.learners, options.sweep_learners, options.seed) != (LEARNERS, SWEEP_LEARNERS, 1):
+        command = (
+            f"python bench/simulation_bench.py --learners {options.learners} "
+            f"--sweep-learners {options.sweep_learners} --seed {options.seed}"
+        )
+    checks = [
+        ("duplicate decisions (rule, person, enrolment, window)", f"{len(r.duplicates)}", "0",
+         not r.duplicates),
+        (f"day {RERUN_DAY}'s statements posted again (an LMS retrying)",
+         r.rerun_repost_error or "accepted", "accepted", r.rerun_repost_error is None),
+        (f"new decisions when day {RERUN_DAY} is run again", f"{r.rerun_new_decisions}", "0",
+         r.rerun_new_decisions == 0),
+        ("decisions for enrolments not active (achievements: withdrawn), opted-out topics, "
+         "revoked consent, at decision time", f"{len(r.violations)}", "0", not r.violations),
+        ("projected progress disagreeing with the statements sent",
+         f"{len(r.projection_mismatches)}", "0", not r.projection_mismatches),
+        ("global holdout share of learner decisions", str(h.global_by_decision),
+         f"±{HOLDOUT_TARGET_POINTS:g} point", h.global_by_decision.off_points
+         <= HOLDOUT_TARGET_POINTS),
+        ("rule holdout share of the other learner decisions", str(h.rule_by_decision),
+         f"±{HOLDOUT_TARGET_POINTS:g} point", h.rule_by_decision.off_points
+         <= HOLDOUT_TARGET_POINTS),
+        ("global holdout share of learners decided about", str(h.global_by_person), "", None),
+        ("rule holdout share of (rule, learner) pairs", str(h.rule_by_pair), "", None),
+        (f"sweep over {sweep.learners:,} learners ({sweep.candidates:,} candidates): "
+         "sweep_candidates + every sweep_batch", f"{sweep.seconds:.2f} s",
+         f"< {SWEEP_TARGET_S:g} s", sweep.seconds < SWEEP_TARGET_S),
+        ("the same sweep again (every decision already stored)", f"{sweep.repeat:.2f} s", "",
+         None),
+        ("decisions of the sweep measurement the ledger forbids", f"{sweep.violations}", "0",
+         sweep.violations == 0),
+        ("study reminders and red lights after the learner finished every milestone (the "
+         "status may still say active)", f"{len(r.after_finishing)}", "0",
+         not r.after_finishing),
+    ]  # fmt: skip
+    table = _table(("check", "result", "target", "pass"), [
+        (name, result, target, "" if ok is None else ("pass" if ok else "FAIL"))
+        for name, result, target, ok in checks
+    ])  # fmt: skip
+    histogram = r.nudges.histogram(top=5)
+    delivered = r.delivered_nudges.histogram(top=5)
+    nudges = _table(
+        ("nudges to a learner in a week", *histogram),
+        [
+            ("decided", *(f"{100 * v:.1f}%" for v in histogram.values())),
+            ("delivered (holdouts left out)", *(f"{100 * v:.1f}%" for v in delivered.values())),
+        ],
+    )
+    profiles = _table(
+        ("profile", "learners", "reached by `inactive`", "`inactive`", "achievements",
+         "all nudges"),
+        [
+            (str(p), str(sum(1 for x in simulation.sim.learners if x.profile == p)),
+             f"{100 * r.inactive_reach_by_profile[p]:.0f}%", f"{r.inactive_by_profile[p]:.2f}",
+             f"{r.achievements_by_profile[p]:.2f}", f"{r.nudges_by_profile[p]:.2f}")
+            for p in r.inactive_by_profile
+        ],
+    )  # fmt: skip
+    run_at = datetime.now(tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return "\n\n".join(
+        [
+            "## Simulation",
+            SIMULATION_INTRO.strip(),
+            f"Run {run_at} on {machine}; load average {load[0]} before, {load[1]} after "
+            f"(`uptime`). Command: `{command}`; {simulation.seconds / 60:.1f} min for the "
+            f"simulation, the sweep measurement after it.",
+            f"{r.learners:,} learners, {r.statements:,} statements, {r.decisions:,} decisions "
+            f"({', '.join(f'{k} {v:,}' for k, v in r.decisions_by_kind.items())}); directory "
+            f"changes: {', '.join(f'{k} {v:,}' for k, v in r.ledger_counts.items())}.",
+            table,
+            f"Nudges (action `nudge`, to the learner) per learner per week, over every week "
+            f"from each enrolment's start: decided {r.nudges}; delivered {r.delivered_nudges}.",
+            nudges,
+            "Per learner over the 12 weeks, by behaviour profile:",
+            profiles,
+            *([AFTER_FINISHING_NOTE.strip()] if r.after_finishing else []),
+            *([SWEEP_NOTE.strip()] if sweep.seconds >= SWEEP_TARGET_S else []),
+        ]
+    )
+
+
+SIMULATION_INTRO = """
+`make bench-simulation` (`bench/simulation_bench.py`) plans 5,000 learners (seeded: steady
+35%, bursty 25%, fading 20%, dropping out 20%) on three pathways over 12 weeks, with
+administrators withdrawing, pausing, resuming and completing enrolments, learners opting out,
+consents revoked and a few study plans, and posts the plan through the real pipeline on
+PostgreSQL (`kipina_sim`, created and dropped): each simulated day the statements go through
+`parse_statements` and `statements_store` in batches of 500, then `progress_project()`,
+`events_process()` and the sweep (`sweep_candidates`, then `sweep_batch` per 500 learners),
+with the clock (time-machine) at that step's simulated time. Nine rules (inactive 7 days,
+first steps, behind pace, milestone due in 3 days, study goal at risk, milestone and pathway
+completed, teacher alert, employer summary line) keep the default 10% rule holdout; the
+global holdout is 5%. The checks hold the decisions against a ledger of every change the
+simulator made. Holdout shares are over decisions about learners (a teacher or an employer
+contact is one draw however many decisions they get).
+
+The sweep measurement then flushes the tables and plans 20,000 learners for 4 weeks. Their
+directory rows (people, identities, enrolments, consents, study plans, opt-outs, cohort
+memberships) are written with `bulk_create` as they stand on day 28; their statements of
+those weeks go through `statements_store` (batches of 5,000, the clock at each day's store
+time) and one `progress_project()`, then the event rules run. The figure is
+`sweep_candidates` plus every `sweep_batch` of 500 on day 28, in one process: what one
+worker would take for the whole fan-out of `rules.sweep`. The CI version is
+`tests/engagement/rules/test_simulation.py` (300 learners on SQLite, about 20-45 s).
+"""
+
+SWEEP_NOTE = """
+Where the sweep's time goes (cProfile and a per-query timer on the same 20,000 learners, 7.7 s
+unloaded): SQL about 3 s (evidence of this week 0.9 s, completed milestones 0.4 s, the
+decision insert 0.4 s even when every row is already there, candidate queries 0.3 s,
+enrolments 0.3 s), the rest Python: 135,000 rule × enrolment evaluations (~1.5 s), model
+instances for every decision re-sent each sweep, ORM and psycopg building queries with
+500-id IN lists, and the loop over this week's evidence. What would bring it under 5 s:
+(1) leave out of the candidates what is already decided in its current window (an anti-join
+on the decision table: the weekly behind-pace, teacher and employer windows make most of
+the 20,000 candidates every day and sweep); (2) narrow `behind_pace` in SQL (percent below
+the straight line from start to target), now every active enrolment with a target; (3) read
+this week's evidence only for learners with a study plan (its only reader), or index
+evidence on (enrolment, occurred_at); (4) insert decisions as tuples with ON CONFLICT DO
+NOTHING instead of model instances. The beat already fans the batches out to workers, so
+with two workers the wall time halves anyway.
+"""
+
+AFTER_FINISHING_NOTE = """
+Note: learners who finished every milestone but whose enrolment an administrator had not yet
+marked completed (the simulator marks 70% the next day, 20% after 3-14 days, 10% never) got
+study reminders or turned red for their teacher: the schedule rules must read the projected
+completion as well as the directory status (`test_simulation.py` has the reproducer).
+"""
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def doc_write(section: str, path: Path = DOC) -> None:
+    """Replace the Simulation section (or add it at the end); the rest stays as it is."""
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    pattern = re.compile(r"^## Simulation\n.*?(?=^## |\Z)", flags=re.M | re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section.strip() + "\n\n", text).rstrip() + "\n"
+    else:
+        text = text.rstrip() + "\n\n" + section.strip() + "\n"
+    path.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
