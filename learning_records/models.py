@@ -117,6 +117,12 @@ class Statement(models.Model):
                 name="statement_ref",
                 condition=models.Q(object_statement_id__isnull=False),
             ),
+            # The StatementRefs that may sort onto a page (selectors._targeting_ids).
+            models.Index(
+                fields=["organisation", "stored", "id"],
+                name="statement_ref_order",
+                condition=models.Q(object_statement_id__isnull=False),
+            ),
             models.Index(fields=["stored", "id"], name="statement_log_order"),
             models.Index(fields=["actor_hash", "id"], name="statement_actor"),
         ]

@@ -84,7 +84,10 @@ def statement_page(
     """
     rows = _page(_direct(organisation_id, where), where, cursor, limit)
     if where.matches_content:
-        targeting = _targeting_ids(organisation_id, where)
+        # A statement that targets a match belongs on this page only if it sorts before the
+        # last direct match read (ties of `stored` included).
+        boundary = rows[limit].stored if len(rows) > limit else None
+        targeting = _targeting_ids(organisation_id, where, cursor, boundary)
         if targeting:
             plain = _statements_of(organisation_id, where)
             plain = _Driven(plain.rows.filter(statement_id__in=sorted(targeting)))
@@ -121,6 +124,12 @@ def _visible(driven: _Driven, where: StatementFilter) -> _Driven:
 
 
 def _direct(organisation_id: int, where: StatementFilter) -> _Driven:
+    """The statements the reader may see that match the filters themselves."""
+    return _visible(_matching(organisation_id, where), where)
+
+
+def _matching(organisation_id: int, where: StatementFilter) -> _Driven:
+    """Every statement of the store that matches the content filters, voided or not."""
     index_rows: QuerySet[Any]
     if where.agent_key is not None:
         index_rows = StatementAgent.objects.filter(
@@ -135,7 +144,6 @@ def _direct(organisation_id: int, where: StatementFilter) -> _Driven:
         driven = _Driven(index_rows, "statement__", "statement")
     else:
         driven = _Driven(Statement.objects.filter(organisation_id=organisation_id))
-    driven = _visible(driven, where)
     if where.verb_iri is not None:
         driven = driven.where(verb_hash=lookup_hash(where.verb_iri), verb_iri=where.verb_iri)
     if where.registration is not None:
@@ -149,6 +157,17 @@ def _direct(organisation_id: int, where: StatementFilter) -> _Driven:
 def _page(
     driven: _Driven, where: StatementFilter, cursor: Cursor | None, limit: int
 ) -> list[Statement]:
+    rows = _window(driven, where, cursor)
+    row = driven.row
+    order = ("stored", row) if where.ascending else ("-stored", f"-{row}")
+    if not driven.via:
+        return list(rows.order_by(*order)[: limit + 1])
+    page = rows.select_related("statement").order_by(*order)[: limit + 1]
+    return [index_row.statement for index_row in page]
+
+
+def _window(driven: _Driven, where: StatementFilter, cursor: Cursor | None) -> QuerySet[Any]:
+    """The rows within `since`, `until` and after the cursor, in the query's direction."""
     rows, row = driven.rows, driven.row
     if where.since is not None:
         rows = rows.filter(stored__gt=where.since)
@@ -164,11 +183,7 @@ def _page(
                 | Q(stored=cursor.stored, **{f"{row}__{beyond}": cursor.row_id})
             )
         )
-    order = ("stored", row) if where.ascending else ("-stored", f"-{row}")
-    if not driven.via:
-        return list(rows.order_by(*order)[: limit + 1])
-    page = rows.select_related("statement").order_by(*order)[: limit + 1]
-    return [index_row.statement for index_row in page]
+    return rows
 
 
 def _agent_match(key: str, related: bool, prefix: str = "") -> dict[str, Any]:
@@ -188,13 +203,6 @@ def _activity_match(iri: str, related: bool, prefix: str = "") -> dict[str, Any]
     return match
 
 
-def _agent_exists(key: str, related: bool, statement: str = "pk") -> Exists:
-    rows = StatementAgent.objects.filter(
-        statement=OuterRef(statement), **_agent_match(key, related)
-    )
-    return Exists(rows)
-
-
 def _activity_exists(iri: str, related: bool, statement: str = "pk") -> Exists:
     rows = StatementActivity.objects.filter(
         statement=OuterRef(statement), **_activity_match(iri, related)
@@ -204,40 +212,74 @@ def _activity_exists(iri: str, related: bool, statement: str = "pk") -> Exists:
 
 # Chains of statements targeting statements are followed this deep; longer ones stop there.
 _MAX_REFERENCE_DEPTH = 10
+# Up to this many matches, the statements targeting them are found from the matches (one
+# index probe each); beyond it, from the StatementRefs within the page's window.
+_FROM_MATCHES_AT_MOST = 1000
 
 
-def _targeting_ids(organisation_id: int, where: StatementFilter) -> set[str]:
+def _targeting_ids(
+    organisation_id: int,
+    where: StatementFilter,
+    cursor: Cursor | None,
+    boundary: datetime | None,
+) -> set[str]:
     """Ids of statements that reach a match through StatementRefs.
 
     xAPI 1.0.3 Communication §2.1.3 (Filter Conditions for StatementRefs): a statement whose
     object is a StatementRef matches when its target matches, recursively; voided targets
-    count too, which is how voiding statements are found. Only statements with a
-    StatementRef object are read (a partial index holds them), a level at a time.
+    count too, which is how voiding statements are found. The work is bounded by whichever
+    is smaller: the matches of a rare filter (their referrers are looked up, then theirs),
+    or the StatementRefs that could still sort onto this page, whose chains are followed
+    down to a match. Only statements with a StatementRef object are read (partial indexes
+    hold them), a level at a time.
     """
+    matching = _matching(organisation_id, where)
+    matches = matching.rows.values_list(f"{matching.via}statement_id", flat=True)
     references = Statement.objects.filter(
         organisation_id=organisation_id, object_statement_id__isnull=False
     )
-    targets = Statement.objects.filter(
-        organisation_id=OuterRef("organisation_id"), statement_id=OuterRef("object_statement_id")
-    )
-    if where.verb_iri is not None:
-        targets = targets.filter(verb_hash=lookup_hash(where.verb_iri), verb_iri=where.verb_iri)
-    if where.registration is not None:
-        targets = targets.filter(registration=where.registration)
-    if where.agent_key is not None:
-        targets = targets.filter(_agent_exists(where.agent_key, where.related_agents))
-    if where.activity_iri is not None:
-        targets = targets.filter(_activity_exists(where.activity_iri, where.related_activities))
-    level = {
-        str(i) for i in references.filter(Exists(targets)).values_list("statement_id", flat=True)
-    }
-    found = set(level)
+    few = list(matches[: _FROM_MATCHES_AT_MOST + 1])
+    if len(few) <= _FROM_MATCHES_AT_MOST:
+        return _referrers_of(references, {str(i) for i in few})
+    heads = _window(_visible(_Driven(references), where), where, cursor)
+    if boundary is not None:
+        heads = heads.filter(**{"stored__lte" if where.ascending else "stored__gte": boundary})
+    return _chains_to(organisation_id, references, matching, heads)
+
+
+def _referrers_of(references: QuerySet[Statement], matches: set[str]) -> set[str]:
+    """Statements targeting a match, then those targeting them, and so on, store-wide."""
+    level, found = matches, set[str]()
     for _ in range(_MAX_REFERENCE_DEPTH):
         if not level:
             break
         nearer = references.filter(object_statement_id__in=sorted(level))
         level = {str(i) for i in nearer.values_list("statement_id", flat=True)} - found
         found |= level
+    return found
+
+
+def _chains_to(
+    organisation_id: int, references: QuerySet[Statement], matching: _Driven, heads: QuerySet[Any]
+) -> set[str]:
+    """Those of `heads` (StatementRef statements) whose chain of targets reaches a match."""
+    waiting: dict[str, set[str]] = {}  # a target -> the heads whose chain leads to it
+    for head, target in heads.values_list("statement_id", "object_statement_id"):
+        waiting.setdefault(str(target), set()).add(str(head))
+    found: set[str] = set()
+    for _ in range(_MAX_REFERENCE_DEPTH):
+        if not waiting:
+            break
+        targets = sorted(waiting)
+        hit = matching.where(organisation_id=organisation_id, statement_id__in=targets)
+        hit_ids = hit.rows.values_list(f"{hit.via}statement_id", flat=True)
+        for target in {str(i) for i in hit_ids}:
+            found |= waiting.pop(target)
+        further: dict[str, set[str]] = {}
+        deeper = references.filter(statement_id__in=sorted(waiting))
+        for target, next_target in deeper.values_list("statement_id", "object_statement_id"):
+            further.setdefault(str(next_target), set()).update(waiting[str(target)])
+        waiting = further
     return found
 
 
