@@ -3,9 +3,9 @@ documents.py). The only writer of these tables."""
 
 import secrets
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -36,6 +36,8 @@ VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 # SQLite allows 32,766 bound parameters in one statement; chunks of ids stay far below.
 _ID_CHUNK = 900
 _INSERT_BATCH = 500
+_Id = TypeVar("_Id")
+_Row = TypeVar("_Row")
 
 
 class StoreTooSlow(Exception):
@@ -360,12 +362,23 @@ def _apply_voiding(organisation_id: int, rows: list[StatementRow]) -> None:
         ).exclude(verb_hash=voided_hash).update(voided=True)
 
 
+def _in_chunks(
+    ids: Sequence[_Id], query: Callable[[Sequence[_Id]], Iterable[_Row]]
+) -> Iterator[_Row]:
+    """`query`'s rows for every chunk of `ids` (bound parameters stay within SQLite's limit)."""
+    for start in range(0, len(ids), _ID_CHUNK):
+        yield from query(ids[start : start + _ID_CHUNK])
+
+
 def _activities_define(
     organisation_id: int, payloads: Sequence[Mapping[str, Any]], now: datetime
 ) -> None:
-    """Merge the activity definitions of new statements into the canonical ones: one read
-    (locking the rows it updates, so concurrent batches merge one after the other) and at
-    most one update and one insert per batch."""
+    """Merge the activity definitions of new statements into the canonical ones.
+
+    Most batches only repeat definitions the LRS already has: one plain read finds that
+    out. Only the activities whose canonical definition changes are read again, locking
+    their rows (so concurrent batches merge one after the other), then updated or inserted.
+    """
     definitions: dict[str, dict[str, Any]] = {}
     for payload in payloads:
         for activity_iri, definition in activity_definitions(payload):
@@ -375,6 +388,23 @@ def _activities_define(
     if not definitions:
         return
     identities = {identity_hash(activity_iri): activity_iri for activity_iri in definitions}
+    stored = dict(
+        _in_chunks(
+            sorted(identities),
+            lambda chunk: Activity.objects.filter(
+                organisation_id=organisation_id, identity__in=chunk
+            ).values_list("identity", "definition"),
+        )
+    )
+    identities = {
+        identity: activity_iri
+        for identity, activity_iri in identities.items()
+        if identity not in stored
+        or merge_definition(stored[identity], definitions[activity_iri]) != stored[identity]
+    }
+    definitions = {activity_iri: definitions[activity_iri] for activity_iri in identities.values()}
+    if not definitions:
+        return
     changed: list[Activity] = []
     for start in range(0, len(identities), _ID_CHUNK):
         chunk = sorted(identities)[start : start + _ID_CHUNK]

@@ -140,8 +140,8 @@ def test_it_does_not_change_the_definition_for_a_retried_statement(lrs):
 
 @pytest.mark.parametrize("size", [1, 50])
 def test_it_defines_a_batch_in_a_fixed_number_of_queries(lrs, size):
-    """One read, one update and one insert of canonical activities per batch, however many
-    statements and activities it has: no query per statement."""
+    """A plain read, a locking read, one update and one insert of canonical activities per
+    batch, however many statements and activities it has: no query per statement."""
     old = [
         statement_about({"name": {"en": "old"}}, f"https://x.example.fi/{n}") for n in range(size)
     ]
@@ -155,12 +155,33 @@ def test_it_defines_a_batch_in_a_fixed_number_of_queries(lrs, size):
         assert lrs.post(STATEMENTS, batch).status_code == 200
 
     table = Activity._meta.db_table
-    assert len([q for q in queries.captured_queries if table in q["sql"]]) == 3
+    assert len([q for q in queries.captured_queries if table in q["sql"]]) == 4
     assert Activity.objects.count() == size * 2
     assert activity(lrs, "https://x.example.fi/0")["definition"]["name"] == {
         "en": "old",
         "fi": "uusi",
     }
+
+
+def test_a_batch_repeating_known_definitions_reads_once_and_locks_nothing(lrs):
+    """Most batches repeat what the LRS already knows: they must not queue behind each
+    other on row locks of the activities they share."""
+    known = [
+        statement_about({"name": {"en": "known"}}, f"https://x.example.fi/{n}") for n in range(20)
+    ]
+    lrs.post(STATEMENTS, known)
+    again = [
+        statement_about({"name": {"en": "known"}}, f"https://x.example.fi/{n}") for n in range(20)
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        assert lrs.post(STATEMENTS, again).status_code == 200
+
+    table = Activity._meta.db_table
+    reads = [q["sql"] for q in queries.captured_queries if table in q["sql"]]
+    assert len(reads) == 1
+    assert "FOR UPDATE" not in reads[0]
+    assert activity(lrs, "https://x.example.fi/3")["definition"]["name"] == {"en": "known"}
 
 
 def test_it_gives_the_answer_an_etag_and_answers_head(lrs):
