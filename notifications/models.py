@@ -1,10 +1,32 @@
-"""Delivery preferences. (Channels, templates and deliveries arrive with the notifications
-issue; opt-outs come first because the rules must respect them when they decide.)"""
+"""Delivery: preferences, notifications and every attempt to deliver one.
+
+Opt-outs came first because the rules respect them when they decide; the dispatcher checks
+them again at send time (an opt-out may come between the decision and the send).
+"""
+
+import datetime as dt
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from engagement.network.models import Person
+
+
+class Topic(models.TextChoices):
+    """What a person can opt out of, or route to a channel. The first four are the rules'
+    topics (engagement.rules.evaluate.Topic) under the same names."""
+
+    STUDY_REMINDERS = "study_reminders", _("Study reminders")
+    ACHIEVEMENTS = "achievements", _("Achievements and badges")
+    TEACHER_ALERTS = "teacher_alerts", _("Teacher alerts")
+    EMPLOYER_SUMMARIES = "employer_summaries", _("Employer summaries")
+    DIGESTS = "digests", _("Weekly digests")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    IN_APP = "in_app", _("In the app")
 
 
 class TopicOptOut(models.Model):
@@ -21,3 +43,149 @@ class TopicOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} opted out of {self.topic}"
+
+
+class Preference(models.Model):
+    """How a person wants to hear from us. A person without a row has the defaults
+    (selectors.preference_of); opt-outs are TopicOptOut rows, the one place rules read them.
+
+    Language and time zone left blank follow the person's directory entry, so that a change
+    there is not shadowed by a copy here."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="preference")
+    # {topic: channel}; a topic not named here goes to its default channel (DEFAULT_CHANNELS).
+    channels = models.JSONField(_("channel per topic"), default=dict, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Person.Language.choices, blank=True
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    quiet_from = models.TimeField(_("quiet hours from"), default=dt.time(20, 0))
+    quiet_until = models.TimeField(_("quiet hours until"), default=dt.time(8, 0))
+    weekly_nudge_cap = models.PositiveSmallIntegerField(
+        _("study reminders a week at most"),
+        default=3,
+        help_text=_("shared by every rule; further reminders that week are dropped"),
+    )
+    paused_until = models.DateField(
+        _("paused until"),
+        null=True,
+        blank=True,
+        help_text=_("nothing is sent before this day starts in the person's time zone"),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"preferences of {self.person_id}"
+
+
+# A new topic's channel until the person chooses one. Achievements are good news best read
+# in the app; the rest is worth an e-mail.
+DEFAULT_CHANNELS: dict[str, str] = {
+    Topic.STUDY_REMINDERS: Channel.EMAIL,
+    Topic.ACHIEVEMENTS: Channel.IN_APP,
+    Topic.TEACHER_ALERTS: Channel.EMAIL,
+    Topic.EMPLOYER_SUMMARIES: Channel.EMAIL,
+    Topic.DIGESTS: Channel.EMAIL,
+}
+
+
+class Notification(models.Model):
+    """One message to one person, from its creation to its final status.
+
+    The states: pending (due at not_before) -> claimed (one dispatcher owns it) -> sent,
+    failed or dropped; or back to pending (a transient failure, retried at not_before) or
+    deferred (quiet hours, due at not_before). Only a conditional UPDATE moves pending or
+    deferred to claimed, so two dispatchers never both send it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        CLAIMED = "claimed", _("Being delivered")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        DROPPED = "dropped", _("Dropped")
+        DEFERRED = "deferred", _("Deferred")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
+    topic = models.CharField(_("topic"), max_length=32, choices=Topic.choices)
+    template = models.CharField(_("template"), max_length=200)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    decision = models.ForeignKey(
+        "rules.Decision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("the rule decision this notification delivers"),
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, blank=True)
+    not_before = models.DateTimeField(_("not before"))
+    attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # When the preference checks last let it through: what the weekly cap counts.
+    released_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision"], name="notification_one_per_decision"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["not_before"],
+                condition=Q(status__in=["pending", "deferred"]),
+                name="notification_due",
+            ),
+            models.Index(fields=["person", "topic", "released_at"], name="notification_cap"),
+            models.Index(fields=["person", "channel", "status", "-id"], name="notification_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} to {self.person_id} ({self.status})"
+
+
+class DeliveryAttempt(models.Model):
+    """One try to hand a notification to a channel, written before the provider is called:
+    an attempt left `started` means the worker stopped mid-send and the outcome is unknown."""
+
+    class Outcome(models.TextChoices):
+        STARTED = "started", _("Started (outcome unknown)")
+        SENT = "sent", _("Accepted")
+        RETRY = "retry", _("Transient failure, retried")
+        FAILED = "failed", _("Permanent failure")
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="delivery_attempts"
+    )
+    number = models.PositiveSmallIntegerField()
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.STARTED)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    provider_response = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["notification", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "number"], name="delivery_attempt_unique_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of {self.notification_id}: {self.outcome}"

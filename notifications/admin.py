@@ -1,0 +1,109 @@
+"""Admin screens of delivery. Preferences and opt-outs are support staff's to correct on a
+person's request; notifications and their attempts are a record, read-only."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from notifications.models import DeliveryAttempt, Notification, Preference, TopicOptOut
+
+
+@admin.register(Preference)
+class PreferenceAdmin(admin.ModelAdmin[Preference]):
+    list_display = ["person", "language", "time_zone", "weekly_nudge_cap", "paused_until"]
+    list_filter = ["language", "paused_until"]
+    search_fields = ["person__given_name", "person__family_name", "person__email"]
+    raw_id_fields = ["person"]
+    readonly_fields = ["updated_at"]
+
+
+@admin.register(TopicOptOut)
+class TopicOptOutAdmin(admin.ModelAdmin[TopicOptOut]):
+    list_display = ["person", "topic", "created_at"]
+    list_filter = ["topic"]
+    search_fields = ["person__given_name", "person__family_name", "person__email"]
+    raw_id_fields = ["person"]
+
+
+class ReadOnlyInline(admin.TabularInline[Any, Any]):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+ATTEMPT_FIELDS = [
+    "number",
+    "channel",
+    "outcome",
+    "status_code",
+    "error",
+    "provider_response",
+    "started_at",
+    "finished_at",
+]
+
+
+class DeliveryAttemptInline(ReadOnlyInline):
+    model = DeliveryAttempt
+    fields = tuple(ATTEMPT_FIELDS)
+    readonly_fields = ATTEMPT_FIELDS
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin[Notification]):
+    list_display = ["id", "person", "topic", "template", "status", "channel", "not_before"]
+    list_filter = ["status", "topic", "channel"]
+    search_fields = [
+        "person__given_name",
+        "person__family_name",
+        "person__email",
+        "idempotency_key",
+    ]
+    date_hierarchy = "created_at"
+    list_select_related = ["person"]
+    inlines = [DeliveryAttemptInline]
+    readonly_fields = [
+        "person",
+        "topic",
+        "template",
+        "context",
+        "decision",
+        "idempotency_key",
+        "status",
+        "reason",
+        "channel",
+        "not_before",
+        "attempts",
+        "claimed_at",
+        "released_at",
+        "sent_at",
+        "read_at",
+        "subject",
+        "body",
+        "created_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["person", "topic", "template", "status", "reason", "channel"]}),
+        (
+            _("Timing"),
+            {"fields": ["not_before", "claimed_at", "released_at", "sent_at", "read_at"]},
+        ),
+        (_("Content"), {"fields": ["subject", "body", "context"]}),
+        (_("Source"), {"fields": ["decision", "idempotency_key", "attempts", "created_at"]}),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
