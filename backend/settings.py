@@ -149,9 +149,19 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Kipinä <noreply@kipina.exam
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if SENDGRID_API_KEY:
     EMAIL_BACKEND = "anymail.backends.sendgrid.EmailBackend"
+    _SENDGRID_API_URL = env_str("SENDGRID_API_URL", "https://api.sendgrid.com/v3/")
+    if not _SENDGRID_API_URL.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            f"SENDGRID_API_URL must be an http(s):// URL, not {_SENDGRID_API_URL!r}"
+        )
+    if any(character.isspace() for character in SENDGRID_API_KEY):
+        raise ImproperlyConfigured("SENDGRID_API_KEY has spaces in it: copy the key again")
     ANYMAIL = {
         "SENDGRID_API_KEY": SENDGRID_API_KEY,
-        "SENDGRID_API_URL": env_str("SENDGRID_API_URL", "https://api.sendgrid.com/v3/"),
+        "SENDGRID_API_URL": _SENDGRID_API_URL,
+        # A send that hangs is a transient failure (retried); a deliver task of
+        # KIPINA_NOTIFY_DELIVER_BATCH sends must finish within the task's soft time limit.
+        "REQUESTS_TIMEOUT": env_int("SENDGRID_TIMEOUT_SECONDS", 10, minimum=1),
     }
 else:
     EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -206,6 +216,33 @@ KIPINA_HOLDOUT_SALT = env_str("KIPINA_HOLDOUT_SALT", "kipina-holdout-1")
 KIPINA_RULES_SWEEP_BATCH = env_int("KIPINA_RULES_SWEEP_BATCH", 500, minimum=1)
 CELERY_BEAT_SCHEDULE["rules-sweep"] = {"task": "rules.sweep", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["rules-events"] = {"task": "rules.events", "schedule": 60.0}
+
+# --- Notifications (notifications/) -------------------------------------------------------------
+# Tries of one e-mail before it is failed; the waits between them double from the base (with
+# jitter) up to the ceiling: 1, 2, 4, 8 minutes by default.
+KIPINA_NOTIFY_MAX_ATTEMPTS = env_int("KIPINA_NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
+KIPINA_NOTIFY_BACKOFF_SECONDS = env_int("KIPINA_NOTIFY_BACKOFF_SECONDS", 60, minimum=1)
+KIPINA_NOTIFY_BACKOFF_MAX_SECONDS = env_int("KIPINA_NOTIFY_BACKOFF_MAX_SECONDS", 3600, minimum=1)
+# Rule decisions older than this get no notification: a nudge two days late is noise.
+KIPINA_NOTIFY_DECISION_LOOKBACK_HOURS = env_int(
+    "KIPINA_NOTIFY_DECISION_LOOKBACK_HOURS", 48, minimum=1
+)
+# Notifications fanned out per dispatch run, and per deliver task: ten sends of at most
+# SENDGRID_TIMEOUT_SECONDS (10) each stay inside the tasks' soft time limit.
+KIPINA_NOTIFY_DISPATCH_LIMIT = env_int("KIPINA_NOTIFY_DISPATCH_LIMIT", 5000, minimum=1)
+KIPINA_NOTIFY_DELIVER_BATCH = env_int("KIPINA_NOTIFY_DELIVER_BATCH", 10, minimum=1)
+# A claim older than this belongs to a worker that died: the hard time limit killed it.
+KIPINA_NOTIFY_STALE_CLAIM_SECONDS = env_int("KIPINA_NOTIFY_STALE_CLAIM_SECONDS", 600, minimum=1)
+if KIPINA_NOTIFY_STALE_CLAIM_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "KIPINA_NOTIFY_STALE_CLAIM_SECONDS must be longer than CELERY_TASK_TIME_LIMIT, or a "
+        "delivery still running could be taken for a dead one"
+    )
+CELERY_BEAT_SCHEDULE["notifications-outbox"] = {"task": "notifications.outbox", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["notifications-dispatch"] = {
+    "task": "notifications.dispatch",
+    "schedule": float(env_int("KIPINA_NOTIFY_DISPATCH_BEAT_SECONDS", 30, minimum=1)),
+}
 
 # Browser senders (cmi5 content) post statements cross-origin with Basic credentials.
 CORS_URLS_REGEX = r"^/xapi/.*$"

@@ -1,0 +1,381 @@
+"""Writes of the notifications room: notifications made from rule decisions (the outbox),
+the dispatcher that delivers them under the person's preferences, the inbox's read marks
+and unsubscribes.
+
+The dispatcher's guarantees, each with the mechanism that gives it:
+- one sender per notification: a conditional UPDATE claims it (pending/deferred -> claimed);
+- preferences hold at send time, not only when the rule decided: they are read after the
+  claim, on every try;
+- at most one e-mail per idempotency key: an attempt row is committed before the provider
+  is called, and a claim found stale with such an attempt `started` is failed, not resent;
+- the weekly cap holds under concurrency: the count and the release happen under a lock on
+  the person's row.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.template import TemplateDoesNotExist
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.celery import kick
+from engagement.network.models import Person
+from engagement.rules.evaluate import TOPIC_OF_KIND
+from engagement.rules.models import Decision
+from engagement.rules.services import decision_still_holds
+from notifications import selectors, timing
+from notifications.channels import SendOutcome, email_send
+from notifications.links import unsubscribe_url
+from notifications.models import Channel, DeliveryAttempt, Notification, Topic, TopicOptOut
+from notifications.rendering import notification_render
+
+logger = logging.getLogger(__name__)
+
+# Rule actions that are messages of their own (digest lines wait for their digest; badges are
+# the badges room's).
+MESSAGE_ACTIONS = ("nudge", "alert_teacher")
+# Topics the weekly cap counts: the study reminders of every rule together. Achievements and
+# alerts to teachers are not nudges and are not capped.
+CAPPED_TOPICS = frozenset({Topic.STUDY_REMINDERS})
+# Decisions read per outbox transaction.
+OUTBOX_BATCH = 1000
+
+Status = Notification.Status
+
+
+# --- Creating notifications ---------------------------------------------------------------------
+
+
+def notification_create(
+    *,
+    person: Person,
+    topic: str,
+    template: str,
+    idempotency_key: str,
+    context: dict[str, Any] | None = None,
+    not_before: dt.datetime | None = None,
+) -> Notification:
+    """A notification, once per idempotency key: the second call returns the first one."""
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                person=person,
+                topic=topic,
+                template=template,
+                idempotency_key=idempotency_key,
+                context=context or {},
+                not_before=not_before or timezone.now(),
+            )
+    except IntegrityError:
+        return Notification.objects.get(idempotency_key=idempotency_key)
+    transaction.on_commit(lambda: kick("notifications.dispatch"))
+    return notification
+
+
+def notifications_from_decisions(*, now: dt.datetime, batch_size: int = OUTBOX_BATCH) -> int:
+    """The outbox: a notification for each recent decision that asks for a message and is
+    not held out; the count made.
+
+    Set-based and safe to overlap: the decisions read are those without a notification, and
+    a decision can have only one (a unique constraint; conflicts are ignored). Decisions are
+    read back to a look-back window, not from a cursor of ids: ids are taken before the
+    sweep's transaction commits, so a cursor could step over one committed late."""
+    since = now - dt.timedelta(hours=settings.KIPINA_NOTIFY_DECISION_LOOKBACK_HOURS)
+    made = 0
+    while True:
+        with transaction.atomic():
+            decisions = list(
+                Decision.objects.filter(
+                    decided_at__gte=since,
+                    holdout=Decision.Holdout.NONE,
+                    action__type__in=MESSAGE_ACTIONS,
+                )
+                .alias(notified=Exists(Notification.objects.filter(decision=OuterRef("pk"))))
+                .filter(notified=False)
+                .select_related("version")
+                .order_by("id")[:batch_size]
+            )
+            if not decisions:
+                break
+            Notification.objects.bulk_create(
+                [_from_decision(d, now) for d in decisions], ignore_conflicts=True
+            )
+        made += len(decisions)
+    if made:
+        transaction.on_commit(lambda: kick("notifications.dispatch"))
+    return made
+
+
+def _from_decision(decision: Decision, now: dt.datetime) -> Notification:
+    return Notification(
+        person_id=decision.person_id,
+        topic=TOPIC_OF_KIND.get(decision.version.kind, Topic.STUDY_REMINDERS),
+        template=str(decision.action.get("template", "")),
+        context={
+            "kind": decision.version.kind,
+            "rule_id": decision.rule_id,
+            "enrolment_id": decision.enrolment_id,
+            "window": decision.window,
+            "reasons": list(decision.reasons),
+        },
+        decision=decision,
+        idempotency_key=f"decision:{decision.pk}",
+        not_before=now,
+    )
+
+
+# --- The dispatcher -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the preferences say at send time: send, defer (until `until`) or drop."""
+
+    action: str
+    reason: str = ""
+    until: dt.datetime | None = None
+
+
+SEND = Verdict("send")
+
+
+def notification_claim(*, notification_id: int, now: dt.datetime) -> bool:
+    """Take a due notification for delivery. A conditional UPDATE: of any number of
+    dispatchers claiming the same notification, exactly one sees a row changed."""
+    return (
+        Notification.objects.filter(
+            pk=notification_id, status__in=[Status.PENDING, Status.DEFERRED], not_before__lte=now
+        ).update(status=Status.CLAIMED, claimed_at=now)
+        == 1
+    )
+
+
+def notification_deliver(*, notification_id: int, now: dt.datetime) -> str | None:
+    """Claim, check the preferences, render, send and record; the status it ended in, or
+    None when another dispatcher has it (or it is not due)."""
+    if not notification_claim(notification_id=notification_id, now=now):
+        return None
+    notification = Notification.objects.select_related(
+        "person", "decision__rule", "decision__version"
+    ).get(pk=notification_id)
+    preference = selectors.preference_of(notification.person)
+    verdict = _preferences_verdict(notification, preference, now)
+    if verdict.action == "send":
+        verdict = _release(notification, preference, now)
+    if verdict.action == "drop":
+        return _settle(notification, status=Status.DROPPED, reason=verdict.reason)
+    if verdict.action == "defer":
+        return _settle(
+            notification, status=Status.DEFERRED, reason=verdict.reason, not_before=verdict.until
+        )
+    channel = selectors.channel_of(preference, notification.topic)
+    language = selectors.language_of(preference, notification.person)
+    if channel == Channel.EMAIL and not notification.person.email:
+        channel = Channel.IN_APP
+    if channel == Channel.IN_APP:
+        return _show_in_app(notification, language, now)
+    return _send_email(notification, language, now)
+
+
+def _preferences_verdict(notification: Notification, preference: Any, now: dt.datetime) -> Verdict:
+    person = notification.person
+    zone = selectors.zone_of(preference, person)
+    if selectors.has_opted_out(person_id=person.pk, topic=notification.topic):
+        return Verdict("drop", _("opted out of %(topic)s") % {"topic": notification.topic})
+    paused = preference.paused_until
+    if paused is not None and now.astimezone(zone).date() < paused:
+        return Verdict("drop", _("paused until %(day)s") % {"day": paused.isoformat()})
+    decision = notification.decision
+    if decision is not None and not decision_still_holds(decision=decision, now=now):
+        return Verdict("drop", _("the rule's reason no longer holds"))
+    end = timing.quiet_hours_end(now, zone, preference.quiet_from, preference.quiet_until)
+    if end is not None:
+        return Verdict("defer", _("quiet hours"), end)
+    return SEND
+
+
+def _release(notification: Notification, preference: Any, now: dt.datetime) -> Verdict:
+    """Let the notification through, unless the person's weekly cap is reached. The lock on
+    the person's row makes the count and the release one step: without it two dispatchers
+    could each count two and both send the third."""
+    with transaction.atomic():
+        list(Person.objects.select_for_update().filter(pk=notification.person_id).values("pk"))
+        if notification.topic in CAPPED_TOPICS:
+            zone = selectors.zone_of(preference, notification.person)
+            start, end = timing.week_bounds(now, zone)
+            released = selectors.released_between(
+                person_id=notification.person_id,
+                topic=notification.topic,
+                start=start,
+                end=end,
+                excluding=notification.pk,
+            )
+            if released >= preference.weekly_nudge_cap:
+                reason = _("over the weekly cap of %(cap)d study reminders") % {
+                    "cap": preference.weekly_nudge_cap
+                }
+                return Verdict("drop", reason)
+        notification.released_at = now
+        notification.save(update_fields=["released_at"])
+    return SEND
+
+
+def _show_in_app(notification: Notification, language: str, now: dt.datetime) -> str:
+    rendered = _render(notification, language)
+    if rendered is None:
+        return Status.FAILED
+    DeliveryAttempt.objects.create(
+        notification=notification,
+        number=notification.attempts + 1,
+        channel=Channel.IN_APP,
+        outcome=DeliveryAttempt.Outcome.SENT,
+        started_at=now,
+        finished_at=now,
+    )
+    return _settle(
+        notification,
+        status=Status.SENT,
+        channel=Channel.IN_APP,
+        sent_at=now,
+        attempts=notification.attempts + 1,
+        subject=rendered.subject,
+        body=rendered.text,
+    )
+
+
+def _send_email(notification: Notification, language: str, now: dt.datetime) -> str:
+    rendered = _render(notification, language)
+    if rendered is None:
+        return Status.FAILED
+    number = notification.attempts + 1
+    # Committed before the provider is called: if the worker dies during the call, the
+    # `started` attempt tells the stale-claim sweep that an e-mail may have gone out.
+    attempt = DeliveryAttempt.objects.create(
+        notification=notification, number=number, channel=Channel.EMAIL, started_at=now
+    )
+    Notification.objects.filter(pk=notification.pk).update(attempts=number)
+    link = unsubscribe_url(person_id=notification.person_id, topic=notification.topic)
+    sent = email_send(
+        to=notification.person.email,
+        rendered=rendered,
+        idempotency_key=notification.idempotency_key,
+        category=notification.topic,
+        unsubscribe_url=link,
+    )
+    attempt.outcome = sent.outcome
+    attempt.status_code = sent.status_code
+    attempt.provider_response = sent.response
+    attempt.error = sent.error
+    attempt.finished_at = timezone.now()
+    attempt.save(
+        update_fields=["outcome", "status_code", "provider_response", "error", "finished_at"]
+    )
+    common = {"channel": Channel.EMAIL, "subject": rendered.subject, "body": rendered.text}
+    if sent.outcome == DeliveryAttempt.Outcome.SENT:
+        return _settle(notification, status=Status.SENT, sent_at=now, reason="", **common)
+    if sent.outcome == DeliveryAttempt.Outcome.RETRY:
+        return _retry_or_fail(notification, number, sent, now, common)
+    return _settle(notification, status=Status.FAILED, reason=sent.error, **common)
+
+
+def _retry_or_fail(
+    notification: Notification,
+    number: int,
+    sent: SendOutcome,
+    now: dt.datetime,
+    common: dict[str, Any],
+) -> str:
+    if number >= settings.KIPINA_NOTIFY_MAX_ATTEMPTS:
+        reason = _("gave up after %(count)d attempts: %(error)s") % {
+            "count": number,
+            "error": sent.error,
+        }
+        return _settle(notification, status=Status.FAILED, reason=reason, **common)
+    delay = timing.backoff_seconds(
+        number,
+        base=settings.KIPINA_NOTIFY_BACKOFF_SECONDS,
+        ceiling=settings.KIPINA_NOTIFY_BACKOFF_MAX_SECONDS,
+    )
+    delay = max(delay, sent.retry_after or 0.0)
+    return _settle(
+        notification,
+        status=Status.PENDING,
+        reason=_("retrying: %(error)s") % {"error": sent.error},
+        not_before=now + dt.timedelta(seconds=delay),
+        **common,
+    )
+
+
+def _render(notification: Notification, language: str) -> Any:
+    link = unsubscribe_url(person_id=notification.person_id, topic=notification.topic)
+    try:
+        return notification_render(notification, language=language, unsubscribe_url=link)
+    except TemplateDoesNotExist as missing:
+        logger.error("notification %s has no template: %s", notification.pk, missing)
+        _settle(notification, status=Status.FAILED, reason=f"no template: {missing}")
+        return None
+
+
+def _settle(notification: Notification, *, status: str, **fields: Any) -> str:
+    """Leave the claimed state. Conditional on still being claimed, so that a dispatcher
+    whose claim was recovered as stale cannot overwrite what happened since."""
+    fields.setdefault("reason", "")
+    Notification.objects.filter(pk=notification.pk, status=Status.CLAIMED).update(
+        status=status, **fields
+    )
+    return status
+
+
+def notifications_recover_stale(*, now: dt.datetime) -> int:
+    """Claims older than the task time limit belong to dead workers. One that died before
+    calling the provider is simply due again; one that died during the call may have sent
+    the e-mail, so it is failed with the reason rather than risk a second copy (the
+    provider's events, carrying our id, can tell later whether it arrived)."""
+    cutoff = now - dt.timedelta(seconds=settings.KIPINA_NOTIFY_STALE_CLAIM_SECONDS)
+    stale = Notification.objects.filter(status=Status.CLAIMED, claimed_at__lt=cutoff)
+    mid_send = DeliveryAttempt.objects.filter(
+        notification=OuterRef("pk"), outcome=DeliveryAttempt.Outcome.STARTED
+    )
+    failed = stale.filter(Exists(mid_send)).update(
+        status=Status.FAILED,
+        reason=_("the worker stopped during the send; not sent again, to avoid a duplicate"),
+    )
+    again = stale.update(status=Status.PENDING, reason=_("the worker stopped before sending"))
+    return failed + again
+
+
+# --- The inbox and unsubscribing ------------------------------------------------------------------
+
+
+def notification_mark_read(
+    *, notification: Notification, read: bool, now: dt.datetime
+) -> Notification:
+    if read and notification.read_at is None:
+        notification.read_at = now
+    elif not read:
+        notification.read_at = None
+    notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(
+    *, person_id: int, now: dt.datetime, up_to: int | None = None
+) -> int:
+    """Mark the person's unread inbox read; with `up_to`, only notifications up to that id,
+    so one that arrived after the person's screen was drawn stays unread."""
+    unread = selectors.inbox_of(person_id=person_id).filter(read_at=None)
+    if up_to is not None:
+        unread = unread.filter(pk__lte=up_to)
+    return unread.update(read_at=now)
+
+
+def topic_unsubscribe(*, person_id: int, topic: str) -> bool:
+    """Opt the person out of the topic (a second time changes nothing); True if new."""
+    _, created = TopicOptOut.objects.get_or_create(person_id=person_id, topic=topic)
+    return created

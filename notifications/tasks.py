@@ -1,0 +1,37 @@
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from notifications import selectors, services
+
+
+@shared_task(name="notifications.outbox", acks_late=True)
+def notifications_outbox() -> int:
+    """Beat: notifications for new rule decisions. Idempotent: a decision has at most one
+    notification (a unique constraint; conflicts are ignored)."""
+    return services.notifications_from_decisions(now=timezone.now())
+
+
+@shared_task(name="notifications.dispatch")
+def notifications_dispatch() -> int:
+    """Beat (and kicked after new notifications): recover claims of dead workers, then fan
+    the due notifications out in small batches. Selecting the same ids twice is harmless:
+    only one delivery claims each."""
+    now = timezone.now()
+    services.notifications_recover_stale(now=now)
+    due = selectors.due_notification_ids(now=now, limit=settings.KIPINA_NOTIFY_DISPATCH_LIMIT)
+    size = settings.KIPINA_NOTIFY_DELIVER_BATCH
+    for start in range(0, len(due), size):
+        notifications_deliver.delay(due[start : start + size])
+    return len(due)
+
+
+@shared_task(name="notifications.deliver", acks_late=True)
+def notifications_deliver(notification_ids: list[int]) -> int:
+    """Deliver these notifications; the count this task delivered or settled. Idempotent by
+    the claim (a conditional UPDATE): a redelivered task finds them claimed or done."""
+    handled = 0
+    for notification_id in notification_ids:
+        status = services.notification_deliver(notification_id=notification_id, now=timezone.now())
+        handled += status is not None
+    return handled
