@@ -1,17 +1,20 @@
-"""/api/notifications/ (included by backend/urls.py; the inbox comes next) and the
-unsubscribe page's route.
+"""/api/notifications/ (included by backend/urls.py) and the unsubscribe page's route.
 
 `unsubscribe_urlpatterns` serves /notifications/unsubscribe/<token>/; the project's URLconf
 adds it at the root (`*unsubscribe_urlpatterns` in backend/urls.py).
 """
 
 from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
 
-from notifications import views
+from notifications import apis, views
 
 app_name = "notifications"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+router = SimpleRouter()
+router.register("", apis.InboxViewSet, basename="notification")
+
+urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
 
 unsubscribe_urlpatterns: list[URLPattern | URLResolver] = [
     path(
