@@ -2,6 +2,7 @@
 own notifications; another's answer 404; malformed input and anonymous callers are refused."""
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -38,12 +39,12 @@ def shown(person, count: int = 1) -> list[Notification]:
     return made
 
 
-def patch(client: Client, path: str, body) -> object:
+def patch(client: Client, path: str, body) -> Any:
     data = body if isinstance(body, str) else json.dumps(body)
     return client.patch(path, data, content_type="application/json")
 
 
-def post(client: Client, path: str, body) -> object:
+def post(client: Client, path: str, body) -> Any:
     data = body if isinstance(body, str) else json.dumps(body)
     return client.post(path, data, content_type="application/json")
 

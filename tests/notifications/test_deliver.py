@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from anymail.message import AnymailMessage
 from django.core import mail
 
 from notifications.models import DeliveryAttempt, Notification, Preference, Topic, TopicOptOut
@@ -24,8 +25,8 @@ def deliver(notification: Notification, now: dt.datetime) -> Notification:
     return notification
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
 
 
 def test_it_sends_an_email_with_text_html_and_unsubscribe_headers(aino):
@@ -38,6 +39,7 @@ def test_it_sends_an_email_with_text_html_and_unsubscribe_headers(aino):
         "",
     )
     [message] = mail.outbox
+    assert isinstance(message, AnymailMessage)
     assert message.to == ["aino@example.fi"]
     assert message.subject == "Aino, your next study step"
     assert "Hi Aino," in message.body

@@ -13,8 +13,8 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 EVENING, MORNING = dt.time(20, 0), dt.time(8, 0)
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(
