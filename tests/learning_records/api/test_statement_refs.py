@@ -100,3 +100,15 @@ def test_agent_and_activity_filters_pass_through_references(lrs, way):
 
     assert by_agent == [comment, match]
     assert both == [comment, match]
+
+
+def test_a_voided_match_still_brings_its_referrers_within_since(lrs, way):
+    """ADL conformance XAPI-00162: with `since` before them all, the voiding statement and
+    a statement targeting the voided one are returned, the voided one is not."""
+    before = lrs.get(STATEMENTS, {"limit": "1"})["X-Experience-API-Consistent-Through"]
+    verb = f"http://adlnet.gov/expapi/test/voided/target/{uuid.uuid4()}"
+    [voided] = post(lrs, new_statement(verb={"id": verb}))
+    [voider] = post(lrs, referring(VOIDED, voided))
+    [ref] = post(lrs, referring(verb, voided))
+
+    assert set(every_page(lrs, {"verb": verb, "since": before})) == {voider, ref}
