@@ -30,7 +30,13 @@ from engagement.progress.compute import (
     ProgressState,
     enrolment_progress,
 )
-from engagement.progress.facts import VOIDED, Criterion, EnrolledIn, statement_facts
+from engagement.progress.facts import (
+    VOIDED,
+    Criterion,
+    EnrolledIn,
+    StatementSummary,
+    summary_facts,
+)
 from engagement.progress.models import (
     EnrolmentProgress,
     Evidence,
@@ -40,9 +46,9 @@ from engagement.progress.models import (
     Qualification,
     UnmatchedAgent,
 )
+from engagement.progress.rows import replaced, rows_upsert
 from learning_records import feed
-from learning_records.feed import LoggedStatement
-from learning_records.xapi.index import agent_key
+from learning_records.feed import IndexedStatement
 
 CURSOR = "progress"
 # Statements per transaction: large enough that the per-batch look-ups are cheap per
@@ -97,7 +103,7 @@ def _project_batch(batch_size: int) -> tuple[int, int]:
     settle = dt.timedelta(seconds=settings.KIPINA_PROGRESS_SETTLE_SECONDS)
     with transaction.atomic():
         cursor = _locked_cursor()
-        logged = feed.statements_after(
+        logged = feed.indexed_statements_after(
             stored=cursor.stored,
             row_id=cursor.row_id,
             until=timezone.now() - settle,
@@ -105,8 +111,8 @@ def _project_batch(batch_size: int) -> tuple[int, int]:
         )
         if not logged:
             return 0, 0
-        affected = _retract([s for s in logged if _is_voiding(s)])
-        affected |= _record([s for s in logged if not s.voided and not _is_voiding(s)])
+        affected = _retract([s for s in logged if s.verb_iri == VOIDED])
+        affected |= _record([s for s in logged if not s.voided and s.verb_iri != VOIDED])
         _recompute(affected)
         cursor.stored, cursor.row_id = logged[-1].stored, logged[-1].row_id
         cursor.save(update_fields=["stored", "row_id", "updated_at"])
@@ -118,61 +124,58 @@ def _locked_cursor() -> ProjectionCursor:
     return ProjectionCursor.objects.select_for_update().get(name=CURSOR)
 
 
-def _is_voiding(statement: LoggedStatement) -> bool:
-    return bool(statement.payload["verb"]["id"] == VOIDED)
-
-
 # --- Facts ---------------------------------------------------------------------------------
 
 
-def _record(statements: Sequence[LoggedStatement]) -> set[int]:
+def _record(statements: Sequence[IndexedStatement]) -> set[int]:
     """Store the evidence and qualifications of live statements; the enrolments touched."""
     if not statements:
         return set()
-    actors = {s.row_id: agent_key(s.payload["actor"]) for s in statements}
-    people = dict(
-        XapiIdentity.objects.filter(agent_key__in=set(actors.values()) - {None}).values_list(
-            "agent_key", "person_id"
-        )
-    )
-    _note_unmatched([s for s in statements if actors[s.row_id] not in people], actors)
-    enrolled = _enrolments_of(set(people.values()))
+    people, enrolled = _directory_of({s.actor_key for s in statements} - {""})
+    _note_unmatched([s for s in statements if s.actor_key and s.actor_key not in people])
     criteria = _criteria_of({e.pathway_id for es in enrolled.values() for e in es})
-    evidence: list[Evidence] = []
-    qualifications: list[Qualification] = []
-    for statement in statements:
-        person = people.get(actors[statement.row_id] or "")
-        if person is None:
-            continue
-        facts, quals = statement_facts(statement.payload, enrolled.get(person, []), criteria)
-        evidence += [
-            Evidence(
-                enrolment_id=f.enrolment_id,
-                statement_id=statement.row_id,
-                occurred_at=f.occurred_at,
-                duration_seconds=f.duration_seconds,
-            )
-            for f in facts
-        ]
-        qualifications += [
-            Qualification(
-                enrolment_id=q.enrolment_id,
-                milestone_activity_id=q.criterion_id,
-                statement_id=statement.row_id,
-                achieved_at=q.achieved_at,
-            )
-            for q in quals
-        ]
-    Evidence.objects.bulk_create(evidence, ignore_conflicts=True, batch_size=1000)
-    Qualification.objects.bulk_create(qualifications, ignore_conflicts=True, batch_size=1000)
-    return {e.enrolment_id for e in evidence}
+    learners = {
+        s.row_id: enrolled[people[s.actor_key]]
+        for s in statements
+        if people.get(s.actor_key) in enrolled
+    }
+    # Only a statement that mentions one of the pathways' activities can count: the LRS's
+    # index rows say which do, so no statement's JSON is read.
+    mentions = feed.activity_mentions(
+        row_ids=list(learners),
+        activity_iris={iri for by_activity in criteria.values() for iri in by_activity},
+    )
+    verbs = {s.row_id: s.verb_iri for s in statements}
+    evidence: list[tuple[int, int, dt.datetime, float]] = []
+    qualifications: list[tuple[int, int, int, dt.datetime]] = []
+    for mention in mentions:
+        summary = StatementSummary(
+            verb_iri=verbs[mention.row_id],
+            object_activity_iri=mention.object_activity_iri or None,
+            related_activities=mention.activities,
+            occurred_at=mention.timestamp,
+            duration=mention.duration,
+            scaled=mention.scaled,
+        )
+        facts, quals = summary_facts(summary, learners[mention.row_id], criteria)
+        row_id = mention.row_id
+        evidence += [(f.enrolment_id, row_id, f.occurred_at, f.duration_seconds) for f in facts]
+        qualifications += [(q.enrolment_id, q.criterion_id, row_id, q.achieved_at) for q in quals]
+    rows_upsert(Evidence, ("enrolment", "statement", "occurred_at", "duration_seconds"), evidence)
+    rows_upsert(
+        Qualification,
+        ("enrolment", "milestone_activity", "statement", "achieved_at"),
+        qualifications,
+    )
+    return {enrolment_id for enrolment_id, *_ in evidence}
 
 
-def _retract(voiding: Sequence[LoggedStatement]) -> set[int]:
+def _retract(voiding: Sequence[IndexedStatement]) -> set[int]:
     """Voided statements stop counting (xAPI: a voided statement is as if never sent)."""
     targets: dict[int, list[str]] = defaultdict(list)
     for statement in voiding:
-        targets[statement.organisation_id].append(str(statement.payload["object"]["id"]).lower())
+        # xAPI 1.0.3 Data §2.3.2: a voiding statement's object is a StatementRef.
+        targets[statement.organisation_id].append(str(statement.object_statement_id))
     rows: list[int] = []
     for organisation_id, statement_ids in targets.items():
         found = feed.statement_row_ids(organisation_id=organisation_id, statement_ids=statement_ids)
@@ -187,46 +190,40 @@ def _retract(voiding: Sequence[LoggedStatement]) -> set[int]:
     return affected
 
 
-def _note_unmatched(statements: Sequence[LoggedStatement], actors: dict[int, str | None]) -> None:
+def _note_unmatched(statements: Sequence[IndexedStatement]) -> None:
     """Count statements of actors no person is linked to, for administrators to link."""
     seen: dict[str, list[dt.datetime]] = defaultdict(list)
     for statement in statements:
-        key = actors[statement.row_id]
-        if key is not None:
-            seen[key].append(statement.stored)
-    if not seen:
-        return
-    known = {u.agent_key: u for u in UnmatchedAgent.objects.filter(agent_key__in=seen)}
-    for key, times in seen.items():
-        row = known.get(key)
-        if row is None:
-            known[key] = UnmatchedAgent(
-                agent_key=key,
-                statements_seen=len(times),
-                first_seen_at=min(times),
-                last_seen_at=max(times),
-            )
-        else:
-            row.statements_seen += len(times)
-            row.last_seen_at = max(row.last_seen_at, *times)
-    UnmatchedAgent.objects.bulk_create(
-        [row for row in known.values() if row.pk is None], batch_size=1000
-    )
-    UnmatchedAgent.objects.bulk_update(
-        [row for row in known.values() if row.pk is not None],
-        ["statements_seen", "last_seen_at"],
-        batch_size=1000,
+        seen[statement.actor_key].append(statement.stored)
+    table = UnmatchedAgent._meta.db_table
+    # One statement adds to the counts whether the row is new or not, and keeps no row
+    # read between the look and the write.
+    rows_upsert(
+        UnmatchedAgent,
+        ("agent_key", "statements_seen", "first_seen_at", "last_seen_at"),
+        [(key, len(times), min(times), max(times)) for key, times in seen.items()],
+        conflict=["agent_key"],
+        assignments=[
+            f"statements_seen = {table}.statements_seen + EXCLUDED.statements_seen",
+            f"last_seen_at = CASE WHEN EXCLUDED.last_seen_at > {table}.last_seen_at "
+            f"THEN EXCLUDED.last_seen_at ELSE {table}.last_seen_at END",
+        ],
     )
 
 
-def _enrolments_of(person_ids: Iterable[int]) -> dict[int, list[EnrolledIn]]:
-    enrolled: dict[int, list[EnrolledIn]] = defaultdict(list)
-    rows = Enrolment.objects.filter(learner_id__in=list(person_ids)).values_list(
-        "learner_id", "id", "pathway_id"
+def _directory_of(agent_keys: set[str]) -> tuple[dict[str, int], dict[int, list[EnrolledIn]]]:
+    """The people these actors are linked to, and those people's enrolments."""
+    people: dict[str, int] = {}
+    # A person with two linked accounts comes once per account: each enrolment counts once.
+    enrolments: dict[int, dict[int, EnrolledIn]] = defaultdict(dict)
+    rows = XapiIdentity.objects.filter(agent_key__in=agent_keys).values_list(
+        "agent_key", "person_id", "person__enrolments__id", "person__enrolments__pathway_id"
     )
-    for learner_id, enrolment_id, pathway_id in rows:
-        enrolled[learner_id].append(EnrolledIn(enrolment_id, pathway_id))
-    return enrolled
+    for key, person_id, enrolment_id, pathway_id in rows:
+        people[key] = person_id
+        if enrolment_id is not None:
+            enrolments[person_id][enrolment_id] = EnrolledIn(enrolment_id, pathway_id)
+    return people, {person: list(by_id.values()) for person, by_id in enrolments.items()}
 
 
 def _criteria_of(pathway_ids: Iterable[int]) -> dict[int, dict[str, list[Criterion]]]:
@@ -300,51 +297,50 @@ def _milestone_rules(pathway_ids: set[int]) -> dict[int, list[MilestoneRule]]:
 
 
 def _save_progress(states: dict[int, ProgressState]) -> None:
-    EnrolmentProgress.objects.bulk_create(
-        [
-            EnrolmentProgress(
-                enrolment_id=enrolment_id,
-                milestones_done=state.milestones_done,
-                milestones_total=len(state.milestones),
-                activities_done=state.activities_done,
-                percent=state.percent,
-                first_active_at=state.first_active_at,
-                last_active_at=state.last_active_at,
-                time_spent_seconds=state.time_spent_seconds,
-                completed_at=state.completed_at,
-            )
-            for enrolment_id, state in states.items()
-        ],
-        update_conflicts=True,
-        unique_fields=["enrolment"],
-        update_fields=[
-            "milestones_done",
-            "milestones_total",
-            "activities_done",
-            "percent",
-            "first_active_at",
-            "last_active_at",
-            "time_spent_seconds",
-            "completed_at",
-            "updated_at",
-        ],
+    now = timezone.now()
+    progress_fields = (
+        "milestones_done",
+        "milestones_total",
+        "activities_done",
+        "percent",
+        "first_active_at",
+        "last_active_at",
+        "time_spent_seconds",
+        "completed_at",
+        "updated_at",
     )
-    MilestoneProgress.objects.bulk_create(
+    rows_upsert(
+        EnrolmentProgress,
+        ("enrolment", *progress_fields),
         [
-            MilestoneProgress(
-                enrolment_id=enrolment_id,
-                milestone_id=milestone.milestone_id,
-                activities_done=milestone.done,
-                activities_needed=milestone.needed,
-                completed_at=milestone.completed_at,
+            (
+                enrolment_id,
+                state.milestones_done,
+                len(state.milestones),
+                state.activities_done,
+                state.percent,
+                state.first_active_at,
+                state.last_active_at,
+                state.time_spent_seconds,
+                state.completed_at,
+                now,
             )
             for enrolment_id, state in states.items()
-            for milestone in state.milestones
         ],
-        update_conflicts=True,
-        unique_fields=["enrolment", "milestone"],
-        update_fields=["activities_done", "activities_needed", "completed_at"],
-        batch_size=1000,
+        conflict=["enrolment"],
+        assignments=replaced(EnrolmentProgress, *progress_fields),
+    )
+    milestone_fields = ("activities_done", "activities_needed", "completed_at")
+    rows_upsert(
+        MilestoneProgress,
+        ("enrolment", "milestone", *milestone_fields),
+        [
+            (enrolment_id, m.milestone_id, m.done, m.needed, m.completed_at)
+            for enrolment_id, state in states.items()
+            for m in state.milestones
+        ],
+        conflict=["enrolment", "milestone"],
+        assignments=replaced(MilestoneProgress, *milestone_fields),
     )
 
 
@@ -356,21 +352,33 @@ def _reconcile_events(enrolment_ids: Iterable[int], states: dict[int, ProgressSt
         for enrolment_id, state in states.items()
         for kind, milestone_id, at in _events_of(state)
     }
+    emitted = {
+        (enrolment_id, kind, milestone_id): (event_id, retracted_at is None)
+        for event_id, enrolment_id, kind, milestone_id, retracted_at in (
+            ProgressEvent.objects.filter(enrolment_id__in=list(enrolment_ids)).values_list(
+                "id", "enrolment_id", "kind", "milestone_id", "retracted_at"
+            )
+        )
+    }
+    # ignore_conflicts: an event emitted meanwhile by a catch-up of the same enrolment.
     ProgressEvent.objects.bulk_create(
         [
             ProgressEvent(enrolment_id=e, kind=kind, milestone_id=m, occurred_at=at)
             for (e, kind, m), at in due.items()
+            if (e, kind, m) not in emitted
         ],
         ignore_conflicts=True,
         batch_size=1000,
     )
-    now = timezone.now()
-    for event in ProgressEvent.objects.filter(enrolment_id__in=list(enrolment_ids)):
-        holds = (event.enrolment_id, event.kind, event.milestone_id) in due
-        if holds == (event.retracted_at is None):
-            continue
-        event.retracted_at = None if holds else now
-        event.save(update_fields=["retracted_at"])
+    changed = [
+        (event_id, key in due) for key, (event_id, held) in emitted.items() if held != (key in due)
+    ]
+    restored = [event_id for event_id, holds in changed if holds]
+    undone = [event_id for event_id, holds in changed if not holds]
+    if restored:
+        ProgressEvent.objects.filter(id__in=restored).update(retracted_at=None)
+    if undone:
+        ProgressEvent.objects.filter(id__in=undone).update(retracted_at=timezone.now())
 
 
 def _events_of(state: ProgressState) -> Iterable[tuple[str, int | None, dt.datetime]]:
@@ -416,10 +424,10 @@ def _reproject_people(person_ids: set[int]) -> int:
     while keys:
         with transaction.atomic():
             _locked_cursor()
-            logged = feed.statements_by_actors(
+            logged = feed.indexed_statements_by_actors(
                 agent_keys=keys, after_row_id=after, limit=BATCH_SIZE
             )
-            affected = _record([s for s in logged if not s.voided and not _is_voiding(s)])
+            affected = _record([s for s in logged if not s.voided and s.verb_iri != VOIDED])
             _recompute(affected)
         updated += len(affected)
         if len(logged) < BATCH_SIZE:
