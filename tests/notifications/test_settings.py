@@ -13,7 +13,9 @@ def test_without_a_sendgrid_key_mail_goes_to_the_console(tmp_path):
         SENDGRID_API_KEY="",
     )
 
-    assert result.stdout.strip().splitlines()[-1] == "django.core.mail.backends.console.EmailBackend"
+    assert (
+        result.stdout.strip().splitlines()[-1] == "django.core.mail.backends.console.EmailBackend"
+    )
 
 
 def test_with_a_key_mail_goes_to_sendgrid(tmp_path):
