@@ -212,9 +212,9 @@ def _activity_exists(iri: str, related: bool, statement: str = "pk") -> Exists:
 
 # Chains of statements targeting statements are followed this deep; longer ones stop there.
 _MAX_REFERENCE_DEPTH = 10
-# Up to this many matches, the statements targeting them are found from the matches (one
-# index probe each); beyond it, from the StatementRefs within the page's window.
-_FROM_MATCHES_AT_MOST = 1000
+# Up to this many matches are read (their row ids, off the filter's index) to weigh the two
+# ways of finding what targets them; beyond it, the page's StatementRefs are followed.
+_MATCHES_READ_AT_MOST = 1000
 
 
 def _targeting_ids(
@@ -227,30 +227,37 @@ def _targeting_ids(
 
     xAPI 1.0.3 Communication §2.1.3 (Filter Conditions for StatementRefs): a statement whose
     object is a StatementRef matches when its target matches, recursively; voided targets
-    count too, which is how voiding statements are found. The work is bounded by whichever
-    is smaller: the matches of a rare filter (their referrers are looked up, then theirs),
-    or the StatementRefs that could still sort onto this page, whose chains are followed
-    down to a match. Only statements with a StatementRef object are read (partial indexes
-    hold them), a level at a time.
+    count too, which is how voiding statements are found. Two ways, whichever reads fewer
+    rows: from the matches of a rare filter, their referrers (and theirs) store-wide; or
+    from the StatementRefs that could still sort onto this page (after the cursor, within
+    since/until, not beyond the last direct match read), their chains of targets followed
+    down to a match. Only statements with a StatementRef object are read: partial indexes
+    hold them.
     """
     matching = _matching(organisation_id, where)
-    matches = matching.rows.values_list(f"{matching.via}statement_id", flat=True)
+    read = list(matching.rows.values_list(matching.row, flat=True)[: _MATCHES_READ_AT_MOST + 1])
+    matches = set(read) if len(read) <= _MATCHES_READ_AT_MOST else None
     references = Statement.objects.filter(
         organisation_id=organisation_id, object_statement_id__isnull=False
     )
-    few = list(matches[: _FROM_MATCHES_AT_MOST + 1])
-    if len(few) <= _FROM_MATCHES_AT_MOST:
-        return _referrers_of(references, {str(i) for i in few})
     heads = _window(_visible(_Driven(references), where), where, cursor)
     if boundary is not None:
         heads = heads.filter(**{"stored__lte" if where.ascending else "stored__gte": boundary})
-    return _chains_to(organisation_id, references, matching, heads)
+    if matches is not None and _fewer_matches_than_heads(len(matches), heads):
+        uuids = Statement.objects.filter(id__in=sorted(matches)).values("statement_id")
+        return _referrers_of(references, references.filter(object_statement_id__in=uuids))
+    return _chains_to(organisation_id, where, heads, matches)
 
 
-def _referrers_of(references: QuerySet[Statement], matches: set[str]) -> set[str]:
-    """Statements targeting a match, then those targeting them, and so on, store-wide."""
-    level, found = matches, set[str]()
-    for _ in range(_MAX_REFERENCE_DEPTH):
+def _fewer_matches_than_heads(matches: int, heads: QuerySet[Any]) -> bool:
+    return heads[: matches + 1].count() > matches
+
+
+def _referrers_of(references: QuerySet[Statement], first: QuerySet[Statement]) -> set[str]:
+    """`first` (the statements targeting a match), those targeting them, and so on."""
+    level = {str(i) for i in first.values_list("statement_id", flat=True)}
+    found = set(level)
+    for _ in range(_MAX_REFERENCE_DEPTH - 1):
         if not level:
             break
         nearer = references.filter(object_statement_id__in=sorted(level))
@@ -260,9 +267,10 @@ def _referrers_of(references: QuerySet[Statement], matches: set[str]) -> set[str
 
 
 def _chains_to(
-    organisation_id: int, references: QuerySet[Statement], matching: _Driven, heads: QuerySet[Any]
+    organisation_id: int, where: StatementFilter, heads: QuerySet[Any], matches: set[int] | None
 ) -> set[str]:
-    """Those of `heads` (StatementRef statements) whose chain of targets reaches a match."""
+    """Those of `heads` (StatementRef statements) whose chain of targets reaches a match:
+    one of `matches` (row ids) when they are known, else a statement passing the filters."""
     waiting: dict[str, set[str]] = {}  # a target -> the heads whose chain leads to it
     for head, target in heads.values_list("statement_id", "object_statement_id"):
         waiting.setdefault(str(target), set()).add(str(head))
@@ -270,17 +278,45 @@ def _chains_to(
     for _ in range(_MAX_REFERENCE_DEPTH):
         if not waiting:
             break
-        targets = sorted(waiting)
-        hit = matching.where(organisation_id=organisation_id, statement_id__in=targets)
-        hit_ids = hit.rows.values_list(f"{hit.via}statement_id", flat=True)
-        for target in {str(i) for i in hit_ids}:
-            found |= waiting.pop(target)
+        targets = Statement.objects.filter(
+            organisation_id=organisation_id, statement_id__in=sorted(waiting)
+        )
+        if matches is None:
+            hits = _with_content(targets, where).values_list("statement_id", flat=True)
+            for target in {str(i) for i in hits}:
+                found |= waiting.pop(target)
         further: dict[str, set[str]] = {}
-        deeper = references.filter(statement_id__in=sorted(waiting))
-        for target, next_target in deeper.values_list("statement_id", "object_statement_id"):
-            further.setdefault(str(next_target), set()).update(waiting[str(target)])
+        rows = targets.values_list("id", "statement_id", "object_statement_id")
+        for row_id, target, next_target in rows:
+            chained = waiting.pop(str(target), None)
+            if chained is None:
+                continue  # a hit, found above
+            if matches is not None and row_id in matches:
+                found |= chained
+            elif next_target is not None:
+                further.setdefault(str(next_target), set()).update(chained)
         waiting = further
     return found
+
+
+def _with_content(statements: QuerySet[Statement], where: StatementFilter) -> QuerySet[Statement]:
+    """`statements` narrowed to those that match the content filters themselves."""
+    if where.verb_iri is not None:
+        statements = statements.filter(
+            verb_hash=lookup_hash(where.verb_iri), verb_iri=where.verb_iri
+        )
+    if where.registration is not None:
+        statements = statements.filter(registration=where.registration)
+    if where.agent_key is not None:
+        agents = StatementAgent.objects.filter(
+            statement=OuterRef("pk"), **_agent_match(where.agent_key, where.related_agents)
+        )
+        statements = statements.filter(Exists(agents))
+    if where.activity_iri is not None:
+        statements = statements.filter(
+            _activity_exists(where.activity_iri, where.related_activities)
+        )
+    return statements
 
 
 def _merge(first: list[Statement], second: list[Statement], ascending: bool) -> list[Statement]:

@@ -19,10 +19,16 @@ VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 COMMENTED = "http://example.org/verbs/commented"
 
 
-@pytest.fixture(params=["from matches", "from the page's StatementRefs"])
+WAYS = ["from the matches", "down the page's chains to known matches", "down to any match"]
+
+
+@pytest.fixture(params=WAYS)
 def way(request, monkeypatch):
-    if request.param != "from matches":
-        monkeypatch.setattr(selectors, "_FROM_MATCHES_AT_MOST", 0)
+    """Each way of finding the statements that target a match, forced."""
+    from_matches = request.param == WAYS[0]
+    monkeypatch.setattr(selectors, "_fewer_matches_than_heads", lambda *_: from_matches)
+    if request.param == WAYS[2]:
+        monkeypatch.setattr(selectors, "_MATCHES_READ_AT_MOST", 0)
     return request.param
 
 
