@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 
 from learning_records.models import (
     Activity,
@@ -235,7 +235,9 @@ def _targeting_ids(
     hold them.
     """
     matching = _matching(organisation_id, where)
-    read = list(matching.rows.values_list(matching.row, flat=True)[: _MATCHES_READ_AT_MOST + 1])
+    # In the filter's index order, so that the read stops after the first rows of the index.
+    newest = matching.rows.order_by("-stored", f"-{matching.row}")
+    read = list(newest.values_list(matching.row, flat=True)[: _MATCHES_READ_AT_MOST + 1])
     matches = set(read) if len(read) <= _MATCHES_READ_AT_MOST else None
     references = Statement.objects.filter(
         organisation_id=organisation_id, object_statement_id__isnull=False
@@ -244,7 +246,9 @@ def _targeting_ids(
     if boundary is not None:
         heads = heads.filter(**{"stored__lte" if where.ascending else "stored__gte": boundary})
     if matches is not None and _fewer_matches_than_heads(len(matches), heads):
-        uuids = Statement.objects.filter(id__in=sorted(matches)).values("statement_id")
+        # Two steps, not a subquery: the planner would read every StatementRef of the store.
+        found = Statement.objects.filter(id__in=sorted(matches))
+        uuids = [str(i) for i in found.values_list("statement_id", flat=True)]
         return _referrers_of(references, references.filter(object_statement_id__in=uuids))
     return _chains_to(organisation_id, where, heads, matches)
 
@@ -270,11 +274,13 @@ def _chains_to(
     organisation_id: int, where: StatementFilter, heads: QuerySet[Any], matches: set[int] | None
 ) -> set[str]:
     """Those of `heads` (StatementRef statements) whose chain of targets reaches a match:
-    one of `matches` (row ids) when they are known, else a statement passing the filters."""
+    one of `matches` (row ids) when they are known, else a statement passing the filters.
+    One query per level of the chains."""
     waiting: dict[str, set[str]] = {}  # a target -> the heads whose chain leads to it
     for head, target in heads.values_list("statement_id", "object_statement_id"):
         waiting.setdefault(str(target), set()).add(str(head))
     found: set[str] = set()
+    passes = ExpressionWrapper(_content(where), output_field=BooleanField())
     for _ in range(_MAX_REFERENCE_DEPTH):
         if not waiting:
             break
@@ -282,16 +288,15 @@ def _chains_to(
             organisation_id=organisation_id, statement_id__in=sorted(waiting)
         )
         if matches is None:
-            hits = _with_content(targets, where).values_list("statement_id", flat=True)
-            for target in {str(i) for i in hits}:
-                found |= waiting.pop(target)
+            targets = targets.annotate(hit=passes)
+        else:
+            targets = targets.annotate(hit=Value(False))
         further: dict[str, set[str]] = {}
-        rows = targets.values_list("id", "statement_id", "object_statement_id")
-        for row_id, target, next_target in rows:
-            chained = waiting.pop(str(target), None)
-            if chained is None:
-                continue  # a hit, found above
-            if matches is not None and row_id in matches:
+        for row_id, target, next_target, hit in targets.values_list(
+            "id", "statement_id", "object_statement_id", "hit"
+        ):
+            chained = waiting[str(target)]
+            if hit or (matches is not None and row_id in matches):
                 found |= chained
             elif next_target is not None:
                 further.setdefault(str(next_target), set()).update(chained)
@@ -299,24 +304,21 @@ def _chains_to(
     return found
 
 
-def _with_content(statements: QuerySet[Statement], where: StatementFilter) -> QuerySet[Statement]:
-    """`statements` narrowed to those that match the content filters themselves."""
+def _content(where: StatementFilter) -> Q:
+    """The content filters as a condition on a statement row."""
+    condition = Q()
     if where.verb_iri is not None:
-        statements = statements.filter(
-            verb_hash=lookup_hash(where.verb_iri), verb_iri=where.verb_iri
-        )
+        condition &= Q(verb_hash=lookup_hash(where.verb_iri), verb_iri=where.verb_iri)
     if where.registration is not None:
-        statements = statements.filter(registration=where.registration)
+        condition &= Q(registration=where.registration)
     if where.agent_key is not None:
         agents = StatementAgent.objects.filter(
             statement=OuterRef("pk"), **_agent_match(where.agent_key, where.related_agents)
         )
-        statements = statements.filter(Exists(agents))
+        condition &= Q(Exists(agents))
     if where.activity_iri is not None:
-        statements = statements.filter(
-            _activity_exists(where.activity_iri, where.related_activities)
-        )
-    return statements
+        condition &= Q(_activity_exists(where.activity_iri, where.related_activities))
+    return condition
 
 
 def _merge(first: list[Statement], second: list[Statement], ascending: bool) -> list[Statement]:
