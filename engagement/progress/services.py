@@ -23,17 +23,11 @@ from django.db import transaction
 from django.db.models import Max, Min, Sum
 from django.utils import timezone
 
-from engagement.network.models import Enrolment, Milestone, MilestoneActivity, XapiIdentity
-from engagement.progress.compute import (
-    ActivitySummary,
-    MilestoneRule,
-    ProgressState,
-    enrolment_progress,
-)
+from engagement.network.models import Enrolment, XapiIdentity
+from engagement.progress.compute import ActivitySummary, ProgressState, enrolment_progress
+from engagement.progress.directory import Directory
 from engagement.progress.facts import (
     VOIDED,
-    Criterion,
-    EnrolledIn,
     StatementSummary,
     summary_facts,
 )
@@ -72,8 +66,11 @@ def progress_project(
     """Project statements until the log is read up to the settle point (or `max_batches`)."""
     updated = _catch_up_directory()
     statements = batches = 0
+    directory = Directory()
     while max_batches is None or batches < max_batches:
-        count, enrolments = _project_batch(batch_size)
+        if directory.expired:
+            directory = Directory()
+        count, enrolments = _project_batch(batch_size, directory)
         statements, updated, batches = statements + count, updated + enrolments, batches + 1
         if count < batch_size:
             return ProjectionRun(statements, updated, caught_up=True)
@@ -95,11 +92,12 @@ def progress_rebuild() -> ProjectionRun:
     # Events are kept (rules may have acted on them): enrolments that have events but no
     # facts any more are recomputed too, which marks those events retracted.
     with transaction.atomic():
-        _recompute(set(ProgressEvent.objects.values_list("enrolment_id", flat=True)))
+        enrolments = set(ProgressEvent.objects.values_list("enrolment_id", flat=True))
+        _recompute(enrolments, Directory())
     return run
 
 
-def _project_batch(batch_size: int) -> tuple[int, int]:
+def _project_batch(batch_size: int, directory: Directory) -> tuple[int, int]:
     settle = dt.timedelta(seconds=settings.KIPINA_PROGRESS_SETTLE_SECONDS)
     with transaction.atomic():
         cursor = _locked_cursor()
@@ -112,8 +110,9 @@ def _project_batch(batch_size: int) -> tuple[int, int]:
         if not logged:
             return 0, 0
         affected = _retract([s for s in logged if s.verb_iri == VOIDED])
-        affected |= _record([s for s in logged if not s.voided and s.verb_iri != VOIDED])
-        _recompute(affected)
+        live = [s for s in logged if not s.voided and s.verb_iri != VOIDED]
+        affected |= _record(live, directory)
+        _recompute(affected, directory)
         cursor.stored, cursor.row_id = logged[-1].stored, logged[-1].row_id
         cursor.save(update_fields=["stored", "row_id", "updated_at"])
     return len(logged), len(affected)
@@ -127,18 +126,18 @@ def _locked_cursor() -> ProjectionCursor:
 # --- Facts ---------------------------------------------------------------------------------
 
 
-def _record(statements: Sequence[IndexedStatement]) -> set[int]:
+def _record(statements: Sequence[IndexedStatement], directory: Directory) -> set[int]:
     """Store the evidence and qualifications of live statements; the enrolments touched."""
     if not statements:
         return set()
-    people, enrolled = _directory_of({s.actor_key for s in statements} - {""})
+    people = directory.people({s.actor_key for s in statements} - {""})
     _note_unmatched([s for s in statements if s.actor_key and s.actor_key not in people])
-    criteria = _criteria_of({e.pathway_id for es in enrolled.values() for e in es})
     learners = {
-        s.row_id: enrolled[people[s.actor_key]]
+        s.row_id: enrolments
         for s in statements
-        if people.get(s.actor_key) in enrolled
+        if s.actor_key in people and (enrolments := directory.enrolments(people[s.actor_key]))
     }
+    criteria = directory.criteria({e.pathway_id for es in learners.values() for e in es})
     # Only a statement that mentions one of the pathways' activities can count: the LRS's
     # index rows say which do, so no statement's JSON is read.
     mentions = feed.activity_mentions(
@@ -211,45 +210,17 @@ def _note_unmatched(statements: Sequence[IndexedStatement]) -> None:
     )
 
 
-def _directory_of(agent_keys: set[str]) -> tuple[dict[str, int], dict[int, list[EnrolledIn]]]:
-    """The people these actors are linked to, and those people's enrolments."""
-    people: dict[str, int] = {}
-    # A person with two linked accounts comes once per account: each enrolment counts once.
-    enrolments: dict[int, dict[int, EnrolledIn]] = defaultdict(dict)
-    rows = XapiIdentity.objects.filter(agent_key__in=agent_keys).values_list(
-        "agent_key", "person_id", "person__enrolments__id", "person__enrolments__pathway_id"
-    )
-    for key, person_id, enrolment_id, pathway_id in rows:
-        people[key] = person_id
-        if enrolment_id is not None:
-            enrolments[person_id][enrolment_id] = EnrolledIn(enrolment_id, pathway_id)
-    return people, {person: list(by_id.values()) for person, by_id in enrolments.items()}
-
-
-def _criteria_of(pathway_ids: Iterable[int]) -> dict[int, dict[str, list[Criterion]]]:
-    criteria: dict[int, dict[str, list[Criterion]]] = defaultdict(lambda: defaultdict(list))
-    rows = MilestoneActivity.objects.filter(
-        milestone__pathway_id__in=list(pathway_ids)
-    ).values_list(
-        "id", "milestone_id", "milestone__pathway_id", "activity_iri", "verbs", "min_scaled"
-    )
-    for criterion_id, milestone_id, pathway_id, iri, verbs, min_scaled in rows:
-        criterion = Criterion(criterion_id, milestone_id, iri, frozenset(verbs), min_scaled)
-        criteria[pathway_id][iri].append(criterion)
-    return criteria
-
-
 # --- Progress ------------------------------------------------------------------------------
 
 
-def _recompute(enrolment_ids: set[int]) -> None:
+def _recompute(enrolment_ids: set[int], directory: Directory) -> None:
     """Recompute the progress of these enrolments from all their facts, in a fixed number
     of queries whatever their number."""
     if not enrolment_ids:
         return
     ids = sorted(enrolment_ids)
-    pathways = dict(Enrolment.objects.filter(id__in=ids).values_list("id", "pathway_id"))
-    rules = _milestone_rules(set(pathways.values()))
+    pathways = directory.pathways(ids)
+    rules = directory.rules(pathways.values())
     achieved: dict[int, dict[int, dt.datetime]] = defaultdict(dict)
     for enrolment_id, criterion_id, first in (
         Qualification.objects.filter(enrolment_id__in=ids)
@@ -277,23 +248,6 @@ def _recompute(enrolment_ids: set[int]) -> None:
     }
     _save_progress(states)
     _reconcile_events(ids, states)
-
-
-def _milestone_rules(pathway_ids: set[int]) -> dict[int, list[MilestoneRule]]:
-    criteria: dict[int, set[int]] = defaultdict(set)
-    for criterion_id, milestone_id in MilestoneActivity.objects.filter(
-        milestone__pathway_id__in=pathway_ids
-    ).values_list("id", "milestone_id"):
-        criteria[milestone_id].add(criterion_id)
-    rules: dict[int, list[MilestoneRule]] = defaultdict(list)
-    for milestone_id, pathway_id, required_count in (
-        Milestone.objects.filter(pathway_id__in=pathway_ids)
-        .order_by("position")
-        .values_list("id", "pathway_id", "required_count")
-    ):
-        rule = MilestoneRule(milestone_id, frozenset(criteria[milestone_id]), required_count)
-        rules[pathway_id].append(rule)
-    return rules
 
 
 def _save_progress(states: dict[int, ProgressState]) -> None:
@@ -421,14 +375,16 @@ def _reproject_people(person_ids: set[int]) -> int:
         XapiIdentity.objects.filter(person_id__in=person_ids).values_list("agent_key", flat=True)
     )
     updated, after = 0, 0
+    directory = Directory()
     while keys:
         with transaction.atomic():
             _locked_cursor()
             logged = feed.indexed_statements_by_actors(
                 agent_keys=keys, after_row_id=after, limit=BATCH_SIZE
             )
-            affected = _record([s for s in logged if not s.voided and s.verb_iri != VOIDED])
-            _recompute(affected)
+            live = [s for s in logged if not s.voided and s.verb_iri != VOIDED]
+            affected = _record(live, directory)
+            _recompute(affected, directory)
         updated += len(affected)
         if len(logged) < BATCH_SIZE:
             break
