@@ -6,7 +6,6 @@ tuples, PostgreSQL takes them with COPY and SQLite with executemany. Callers hol
 transaction; everything written here commits or rolls back with the batch.
 """
 
-import json
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -16,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 
+from learning_records.jsontext import json_text
 from learning_records.models import Activity, Statement, StatementActivity, StatementAgent
 
 _STATEMENT_COLUMNS = (
@@ -134,7 +134,7 @@ def activities_insert(
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json_text(value)
 
 
 def _index_tuple(

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from learning_records.jsontext import json_bytes
 from learning_records.xapi.versions import XapiVersion
 
 # Headers a client may send as form fields in the alternate request syntax (§1.3.s3.b6).
@@ -218,11 +219,10 @@ def _refuse_constant(name: str) -> Any:
 
 
 def json_response(data: Any, *, status: int = 200) -> HttpResponse:
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # A refusal may quote a lone surrogate the request sent (a key in a JSON path): UTF-8
-    # has no form for it, JSON's \u escape has, and backslashreplace writes exactly that.
+    # has no form for it, JSON's \u escape has, and json_bytes writes exactly that.
     return HttpResponse(
-        text.encode("utf-8", "backslashreplace"),
+        json_bytes(data),
         status=status,
         content_type="application/json; charset=utf-8",
     )
