@@ -215,3 +215,32 @@ def test_it_reads_the_log_in_the_same_number_of_queries_for_5_or_50_learners(net
 
     assert (few_statements, many_statements) == (5, 50)
     assert many == few
+
+
+def test_it_counts_an_unknown_actors_statements_across_batches(net):
+    unknown = "mailto:someone@elsewhere.example"
+    store(net.client, statement(SAFETY_QUIZ, actor=unknown))
+    store(net.client, statement(SAFETY_VIDEO, EXPERIENCED, actor=unknown))
+    store(net.client, statement(CHEM[0], actor=unknown))
+
+    progress_project(batch_size=2)
+
+    agent = UnmatchedAgent.objects.get()
+    assert agent.statements_seen == 3
+    assert agent.first_seen_at < agent.last_seen_at
+
+
+def test_it_catches_up_on_statements_spread_over_the_log(net):
+    """A catch-up reads one person's statements among everyone else's: row ids far apart."""
+    late = "mailto:aino.v@work.example.fi"
+    store(net.client, statement(SAFETY_QUIZ, actor=late))
+    store(net.client, *[statement(f"{COURSE}/page/{n}", EXPERIENCED) for n in range(8)])
+    store(net.client, statement(SAFETY_VIDEO, EXPERIENCED, actor=late))
+    progress_project()
+    assert not MilestoneProgress.objects.filter(activities_done__gt=0).exists()
+
+    network.identity_link(person=net.learner, kind="mbox", value=late)
+    progress_project()
+
+    assert progress(net).milestones_done == 1
+    assert not UnmatchedAgent.objects.exists()
