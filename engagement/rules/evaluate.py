@@ -226,6 +226,25 @@ def _excluded(facts: EnrolmentFacts, person_id: int, reason: str) -> Outcome:
 
 # --- The kinds ------------------------------------------------------------------------------
 
+# The weekly kinds decide once per person and ISO week of the learner's today; the sweep's
+# candidate queries leave out what is already decided in that window (selectors.py).
+WEEKLY_WINDOWS = {
+    "behind_pace": "pace",
+    "study_goal_at_risk": "goal",
+    "teacher_alert": "red",
+    "employer_summary_line": "summary",
+}
+DUE_WINDOW = "due:"  # + the milestone id: once per milestone
+
+
+def weekly_window(kind: str, today: dt.date) -> str:
+    return f"{WEEKLY_WINDOWS[kind]}:{_week(today)}"
+
+
+def due_window(milestone_id: int) -> str:
+    return f"{DUE_WINDOW}{milestone_id}"
+
+
 Found = list[tuple[int, str, tuple[str, ...]]]
 
 
@@ -245,7 +264,7 @@ def _behind_pace(rule: BehindPace, facts: EnrolmentFacts, today: dt.date) -> Fou
     if expected is None or facts.percent > expected - rule.points:
         return []
     reason = f"{facts.percent}% done where the plan to {facts.target_on} expects {expected}%"
-    return [(facts.learner_id, f"pace:{_week(today)}", (reason,))]
+    return [(facts.learner_id, weekly_window("behind_pace", today), (reason,))]
 
 
 def _due_soon(rule: MilestoneDueSoon, facts: EnrolmentFacts, today: dt.date) -> Found:
@@ -258,7 +277,7 @@ def _due_soon(rule: MilestoneDueSoon, facts: EnrolmentFacts, today: dt.date) -> 
             reason = (
                 f"milestone {milestone.milestone_id} is due on {milestone.due_on} ({left} days)"
             )
-            found.append((facts.learner_id, f"due:{milestone.milestone_id}", (reason,)))
+            found.append((facts.learner_id, due_window(milestone.milestone_id), (reason,)))
     return found
 
 
@@ -287,13 +306,13 @@ def _goal_at_risk(facts: EnrolmentFacts, today: dt.date) -> Found:
         if needed <= 0 or needed != days_left:
             return []
         reason = f"studied {studied} of {plan.days_per_week} planned days; {days_left} days left"
-        return [(facts.learner_id, f"goal:{week}", (reason,))]
+        return [(facts.learner_id, weekly_window("study_goal_at_risk", today), (reason,))]
     if plan.hours_per_week:
         hours = facts.seconds_this_week / 3600
         if hours >= plan.hours_per_week or days_left > 2:
             return []
         reason = f"{hours:.1f} of {plan.hours_per_week:g} planned hours; {days_left} days left"
-        return [(facts.learner_id, f"goal:{week}", (reason,))]
+        return [(facts.learner_id, weekly_window("study_goal_at_risk", today), (reason,))]
     return []
 
 
@@ -301,7 +320,7 @@ def _teacher_alert(facts: EnrolmentFacts, now: dt.datetime, today: dt.date) -> F
     light = traffic_light(facts, now)
     if light.colour != Colour.RED:
         return []
-    window = f"red:{_week(today)}"
+    window = weekly_window("teacher_alert", today)
     return [(teacher, window, light.reasons) for teacher in facts.teacher_ids]
 
 
@@ -310,7 +329,8 @@ def _employer_line(facts: EnrolmentFacts, today: dt.date) -> Found:
     # Completion status only (DESIGN.md; Act 759/2004 §3): no activity, no time on task.
     reason = f"{done} of {len(facts.milestones)} milestones completed"
     return [
-        (contact, f"summary:{_week(today)}", (reason,)) for contact in facts.employer_contact_ids
+        (contact, weekly_window("employer_summary_line", today), (reason,))
+        for contact in facts.employer_contact_ids
     ]
 
 

@@ -1,6 +1,7 @@
 """Reads for the rules: snapshots of enrolments (in a fixed number of queries for any
 batch) and the set-based candidate queries of the schedule sweep."""
 
+import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -8,11 +9,28 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.lookups import GreaterThanOrEqual
 
 from engagement.network.models import Cohort, Consent, Enrolment, Milestone, Pathway, Role
 from engagement.network.selectors import Viewer, cohorts_visible_to, enrolments_visible_to
-from engagement.progress.models import EnrolmentProgress, Evidence, MilestoneProgress
+from engagement.progress.models import Evidence, MilestoneProgress
 from engagement.rules.definitions import (
     BehindPace,
     EmployerSummaryLine,
@@ -25,11 +43,15 @@ from engagement.rules.definitions import (
 )
 from engagement.rules.effectiveness import CAME_BACK_WITHIN, MILESTONE_WITHIN, Arm, ArmRow
 from engagement.rules.evaluate import (
+    DUE_WINDOW,
+    WEEKLY_WINDOWS,
     EnrolmentFacts,
+    LightThresholds,
     MilestoneFacts,
     RuleSpec,
     StudyPlanFacts,
     traffic_light,
+    weekly_window,
 )
 from engagement.rules.models import Decision as DecisionRow
 from engagement.rules.models import Rule, StudyPlan
@@ -64,7 +86,11 @@ def rule_spec(rule: Rule, version: Any = None) -> RuleSpec:
 
 def candidate_learners(rule: RuleSpec, now: dt.datetime) -> QuerySet[Any]:
     """Learner ids the rule may act on now: a superset, narrowed in SQL only by what is
-    cheap to say there; the pure evaluator decides. Never a loop over all learners."""
+    cheap to say there; the pure evaluator decides. Never a loop over all learners.
+
+    The narrowing may only leave out an enrolment the evaluator would not decide about, in
+    any time zone: the learner's today is one of the days around the UTC date (`earliest`,
+    `latest`), so the date conditions below hold for every today the evaluator may use."""
     enrolments = _in_scope(
         Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).exclude(
             progress__completed_at__isnull=False
@@ -72,6 +98,11 @@ def candidate_learners(rule: RuleSpec, now: dt.datetime) -> QuerySet[Any]:
         rule,
     )
     today = now.date()
+    utc_today = now.astimezone(dt.UTC).date()
+    earliest, latest = utc_today - dt.timedelta(days=1), utc_today + dt.timedelta(days=1)
+    # Left out as well: what is already decided in its window (the weekly windows make most
+    # candidates of every sweep of a week otherwise; the dedup key would drop them anyway).
+    window = _current_window(rule.kind, earliest, latest)
     match rule.definition:
         case Inactive(days=days):
             idle_since = now - dt.timedelta(days=days)
@@ -79,10 +110,28 @@ def candidate_learners(rule: RuleSpec, now: dt.datetime) -> QuerySet[Any]:
                 Q(progress__last_active_at__lte=idle_since)
                 | Q(progress__last_active_at__isnull=True, started_on__lte=idle_since.date())
             )
-        case BehindPace():
-            enrolments = enrolments.filter(target_on__isnull=False, started_on__lt=today)
-        case MilestoneDueSoon():
-            enrolments = enrolments.filter(pathway__milestones__due_offset_days__isnull=False)
+        case BehindPace(points=points):
+            enrolments = enrolments.filter(
+                _behind_by(points, latest), target_on__isnull=False, started_on__lt=today
+            )
+            if window:
+                enrolments = enrolments.exclude(_decided(rule, OuterRef("learner_id"), window))
+        case MilestoneDueSoon(days=days):
+            due_window = Concat(Value(DUE_WINDOW), Cast(OuterRef("pk"), CharField()))
+            due = (
+                Milestone.objects.filter(
+                    pathway_id=OuterRef("pathway_id"),
+                    due_offset_days__gte=_Days(Value(earliest), OuterRef("started_on")),
+                    due_offset_days__lte=_Days(Value(latest), OuterRef("started_on")) + days,
+                )
+                .exclude(Exists(_completed(OuterRef(OuterRef("pk")), OuterRef("pk"))))
+                .exclude(
+                    _decided(
+                        rule, OuterRef(OuterRef("learner_id")), due_window, OuterRef(OuterRef("pk"))
+                    )
+                )
+            )
+            enrolments = enrolments.filter(Exists(due))
         case FirstSteps(days=days):
             enrolments = enrolments.filter(
                 Q(progress__isnull=True) | Q(progress__first_active_at__isnull=True),
@@ -90,11 +139,110 @@ def candidate_learners(rule: RuleSpec, now: dt.datetime) -> QuerySet[Any]:
             )
         case StudyGoalAtRisk():
             enrolments = enrolments.filter(learner__study_plan__isnull=False)
+            if window:
+                enrolments = enrolments.exclude(_decided(rule, OuterRef("learner_id"), window))
         case TeacherAlert():
-            enrolments = enrolments.filter(cohorts__teachers__isnull=False)
+            teachers = Cohort.teachers.through.objects.filter(cohort__enrolments=OuterRef("pk"))
+            if window:  # any teacher not told yet
+                teachers = teachers.exclude(
+                    _decided(rule, OuterRef("person_id"), window, OuterRef(OuterRef("pk")))
+                )
+            enrolments = enrolments.filter(_may_be_red(now, latest), Exists(teachers))
         case EmployerSummaryLine():
-            enrolments = enrolments.filter(consents__revoked_at__isnull=True)
+            contacts = Role.objects.filter(
+                organisation_id=OuterRef("employer_id"), kind=Role.Kind.EMPLOYER_CONTACT
+            )
+            if window:  # any contact without this week's line
+                consent = OuterRef(OuterRef("enrolment_id"))
+                contacts = contacts.exclude(_decided(rule, OuterRef("person_id"), window, consent))
+            consents = Consent.objects.filter(
+                Exists(contacts), enrolment_id=OuterRef("pk"), revoked_at__isnull=True
+            )
+            enrolments = enrolments.filter(Exists(consents))
     return enrolments.values_list("learner_id", flat=True).distinct()
+
+
+def _current_window(kind: str, earliest: dt.date, latest: dt.date) -> str | None:
+    """The weekly kind's window, when every learner's today is in the same week."""
+    if kind not in WEEKLY_WINDOWS:
+        return None
+    first, last = weekly_window(kind, earliest), weekly_window(kind, latest)
+    return first if first == last else None
+
+
+def _decided(rule: RuleSpec, person: Any, window: Any, enrolment: Any = None) -> Exists:
+    """The rule decided this for the person about the enrolment (by the dedup key)."""
+    return Exists(
+        DecisionRow.objects.filter(
+            rule_id=rule.rule_id,
+            person_id=person,
+            enrolment_id=OuterRef("pk") if enrolment is None else enrolment,
+            window=window,
+        )
+    )
+
+
+class _Days(Func):
+    """Days from the second date to the first, an integer (PostgreSQL: date - date)."""
+
+    arity = 2
+    output_field = IntegerField()
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+def _behind_by(points: int, latest: dt.date) -> Q:
+    """A superset of evaluate's "percent <= expected_percent - points": expected is at most
+    round(100 * elapsed / planned) for the latest today, so percent + points - 1/2 is at most
+    100 * elapsed / planned (doubled to stay in integers)."""
+    percent = Coalesce(F("progress__percent"), 0)
+    planned = _Days(F("target_on"), F("started_on"))
+    elapsed = _Days(Value(latest), F("started_on"))
+    return Q(target_on__gt=F("started_on")) & Q(
+        GreaterThanOrEqual(200 * elapsed, (2 * percent + 2 * points - 1) * planned)
+    )
+
+
+def _may_be_red(now: dt.datetime, latest: dt.date) -> Q:
+    """A superset of traffic_light's red (LightThresholds' defaults, as _teacher_alert uses):
+    idle for red_idle_days (two days' slack for the time zones), red_behind_points behind,
+    or red_overdue milestones past due and not done."""
+    red = LightThresholds()
+    idle = Q(progress__last_active_at__lt=now - dt.timedelta(days=red.red_idle_days - 2)) | Q(
+        progress__last_active_at__isnull=True,
+        started_on__lte=latest - dt.timedelta(days=red.red_idle_days),
+    )
+    overdue = (
+        Milestone.objects.filter(
+            pathway_id=OuterRef("pathway_id"),
+            due_offset_days__lt=_Days(Value(latest), OuterRef("started_on")),
+        )
+        .exclude(Exists(_completed(OuterRef(OuterRef("pk")), OuterRef("pk"))))
+        .order_by()
+        .values("pathway_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        idle
+        | _behind_by(red.red_behind_points, latest)
+        | Q(GreaterThanOrEqual(Coalesce(Subquery(overdue), 0), red.red_overdue))
+    )
+
+
+def _completed(enrolment: Any, milestone: Any) -> QuerySet[MilestoneProgress]:
+    return MilestoneProgress.objects.filter(
+        enrolment_id=enrolment, milestone_id=milestone, completed_at__isnull=False
+    )
 
 
 def _in_scope(enrolments: QuerySet[Enrolment], rule: RuleSpec) -> QuerySet[Enrolment]:
@@ -116,16 +264,53 @@ def _in_scope(enrolments: QuerySet[Enrolment], rule: RuleSpec) -> QuerySet[Enrol
 # --- Snapshots -------------------------------------------------------------------------------
 
 
+class _AnyOf(Expression):
+    """`column = ANY(%s)` with the ids as one array parameter (PostgreSQL): a batch's 500
+    ids as 500 IN parameters cost more to prepare and quote than the query takes to run."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, ids: list[int]) -> None:
+        super().__init__()
+        self.column: Any = F(column)
+        self.ids = ids
+
+    def resolve_expression(self, *args: Any, **kwargs: Any) -> "_AnyOf":
+        resolved = copy.copy(self)
+        resolved.column = self.column.resolve_expression(*args, **kwargs)
+        return resolved
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        column, params = compiler.compile(self.column)
+        return f"{column} = ANY(%s::bigint[])", (*params, self.ids)
+
+
+def _among(column: str, ids: Iterable[int]) -> Q:
+    """`column` is one of `ids` (IN on databases without arrays)."""
+    ids = list(ids)
+    if connection.vendor == "postgresql" and ids:
+        return Q(_AnyOf(column, ids))
+    return Q(**{f"{column}__in": ids})
+
+
 def enrolment_facts(
     *, learner_ids: Iterable[int] = (), enrolment_ids: Iterable[int] = (), now: dt.datetime
 ) -> list[EnrolmentFacts]:
-    """Snapshots of the enrolments of these learners (or these enrolments)."""
+    """Snapshots of the enrolments of these learners (or these enrolments). The enrolment,
+    its progress, the learner's time zone and study plan come in one query; this week's
+    evidence is read only for learners with a study plan (the goal is its only reader)."""
     enrolments = list(
         Enrolment.objects.filter(
-            Q(learner_id__in=list(learner_ids)) | Q(id__in=list(enrolment_ids))
+            _among("learner_id", learner_ids) | _among("id", enrolment_ids)
         ).values(
             "id", "learner_id", "pathway_id", "status", "started_on", "target_on",
             time_zone=F("learner__time_zone"),
+            percent=F("progress__percent"),
+            first_active_at=F("progress__first_active_at"),
+            last_active_at=F("progress__last_active_at"),
+            completed_at=F("progress__completed_at"),
+            plan_days=F("learner__study_plan__days_per_week"),
+            plan_hours=F("learner__study_plan__hours_per_week"),
         )
     )  # fmt: skip
     if not enrolments:
@@ -133,18 +318,12 @@ def enrolment_facts(
     ids = [e["id"] for e in enrolments]
     pathways = {e["pathway_id"] for e in enrolments}
     learners = {e["learner_id"] for e in enrolments}
-    progress = {
-        p["enrolment_id"]: p
-        for p in EnrolmentProgress.objects.filter(enrolment_id__in=ids).values(
-            "enrolment_id", "percent", "first_active_at", "last_active_at", "completed_at"
-        )
-    }
     milestones = _milestones(pathways, ids)
     cohorts, teachers = _cohorts(ids)
     contacts = _employer_contacts(ids)
     providers = _providers(pathways)
-    plans = _plans(learners)
-    week = _this_week(enrolments, now)
+    plans = _plans(enrolments)
+    week = _this_week([e for e in enrolments if e["learner_id"] in plans], now)
     people = (
         learners
         | {p for ps in teachers.values() for p in ps}
@@ -152,15 +331,13 @@ def enrolment_facts(
     )
     opted_out = opted_out_topics(people)
     return [
-        _facts(e, progress.get(e["id"], {}), milestones, cohorts, teachers, contacts, providers,
-               plans, week, opted_out)
+        _facts(e, milestones, cohorts, teachers, contacts, providers, plans, week, opted_out)
         for e in enrolments
-    ]  # fmt: skip
+    ]
 
 
 def _facts(
     e: Mapping[str, Any],
-    progress: Mapping[str, Any],
     milestones: tuple[
         dict[int, list[tuple[int, int | None]]], dict[tuple[int, int], dt.datetime | None]
     ],
@@ -182,10 +359,10 @@ def _facts(
         status=e["status"],
         started_on=e["started_on"],
         target_on=e["target_on"],
-        percent=progress.get("percent", 0),
-        first_active_at=progress.get("first_active_at"),
-        last_active_at=progress.get("last_active_at"),
-        completed_at=progress.get("completed_at"),
+        percent=e["percent"] or 0,  # None: no progress yet
+        first_active_at=e["first_active_at"],
+        last_active_at=e["last_active_at"],
+        completed_at=e["completed_at"],
         milestones=tuple(
             MilestoneFacts(
                 milestone_id,
@@ -219,7 +396,7 @@ def _milestones(
     completed = {
         (enrolment_id, milestone_id): at
         for enrolment_id, milestone_id, at in MilestoneProgress.objects.filter(
-            enrolment_id__in=enrolment_ids, completed_at__isnull=False
+            _among("enrolment_id", enrolment_ids), completed_at__isnull=False
         ).values_list("enrolment_id", "milestone_id", "completed_at")
     }
     return by_pathway, completed
@@ -228,7 +405,7 @@ def _milestones(
 def _cohorts(enrolment_ids: list[int]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
     cohorts: dict[int, set[int]] = defaultdict(set)
     for enrolment_id, cohort_id in Cohort.enrolments.through.objects.filter(
-        enrolment_id__in=enrolment_ids
+        _among("enrolment_id", enrolment_ids)
     ).values_list("enrolment_id", "cohort_id"):
         cohorts[enrolment_id].add(cohort_id)
     taught: dict[int, set[int]] = defaultdict(set)
@@ -245,7 +422,7 @@ def _employer_contacts(enrolment_ids: list[int]) -> dict[int, set[int]]:
     """Employer contacts of companies with the learner's active consent (only those)."""
     employers: dict[int, set[int]] = defaultdict(set)
     for enrolment_id, employer_id in Consent.objects.filter(
-        enrolment_id__in=enrolment_ids, revoked_at__isnull=True
+        _among("enrolment_id", enrolment_ids), revoked_at__isnull=True
     ).values_list("enrolment_id", "employer_id"):
         employers[enrolment_id].add(employer_id)
     people: dict[int, set[int]] = defaultdict(set)
@@ -270,12 +447,14 @@ def _providers(pathways: set[int]) -> dict[int, set[int]]:
     return providers
 
 
-def _plans(learners: set[int]) -> dict[int, StudyPlanFacts]:
+def _plans(enrolments: Sequence[Mapping[str, Any]]) -> dict[int, StudyPlanFacts]:
+    """The learners' study plans (a plan has exactly one goal, so no goal is no plan)."""
     return {
-        person_id: StudyPlanFacts(days, float(hours) if hours is not None else None)
-        for person_id, days, hours in StudyPlan.objects.filter(person_id__in=learners).values_list(
-            "person_id", "days_per_week", "hours_per_week"
+        e["learner_id"]: StudyPlanFacts(
+            e["plan_days"], float(e["plan_hours"]) if e["plan_hours"] is not None else None
         )
+        for e in enrolments
+        if e["plan_days"] is not None or e["plan_hours"] is not None
     }
 
 

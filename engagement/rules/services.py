@@ -5,6 +5,7 @@ enrolment and window is decided once, whatever retries or overlapping sweeps do.
 """
 
 import datetime as dt
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -14,7 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import mail_admins
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from engagement.network.models import Cohort, MilestoneActivity, Organisation, Pathway, Person
@@ -46,6 +48,8 @@ logger = logging.getLogger(__name__)
 EVENTS_CURSOR = "events"
 # Events read per transaction by the event rules.
 EVENT_BATCH = 1000
+# Decisions per INSERT: a sweep batch of 500 learners makes a few thousand at most.
+DECISION_INSERT_BATCH = 5000
 
 
 # --- Rules ----------------------------------------------------------------------------------
@@ -191,26 +195,64 @@ def decisions_record(
     """Store new decisions (ignoring any already stored under their key); the count given.
 
     Holdout membership is a stable draw per person and rule (and per person for the global
-    holdout): it is computed, never stored first, so it cannot drift."""
-    versions = {
-        v.pk: v for v in RuleVersion.objects.filter(pk__in={s.version_id for s in specs.values()})
+    holdout): it is computed, never stored first, so it cannot drift. The rows go in as
+    tuples (no model instances: a sweep re-sends every decision of the current windows)."""
+    actions = {
+        version_id: definition["action"]
+        for version_id, definition in RuleVersion.objects.filter(
+            pk__in={s.version_id for s in specs.values()}
+        ).values_list("pk", "definition")
     }
     rows = [
-        DecisionRow(
-            rule_id=d.rule_id,
-            version_id=d.version_id,
-            person_id=d.person_id,
-            enrolment_id=d.enrolment_id,
-            window=d.window,
-            action=versions[d.version_id].definition["action"],
-            reasons=list(d.reasons),
-            holdout=_holdout(specs[d.rule_id], d.person_id),
-            decided_at=now,
-        )
+        (d.rule_id, d.version_id, d.person_id, d.enrolment_id, d.window, actions[d.version_id],
+         d.reasons, _holdout(specs[d.rule_id], d.person_id))
         for d in decisions
-    ]
-    DecisionRow.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    ]  # fmt: skip
+    for start in range(0, len(rows), DECISION_INSERT_BATCH):
+        _decisions_insert(rows[start : start + DECISION_INSERT_BATCH], now)
     return len(rows)
+
+
+def _decisions_insert(rows: Sequence[tuple[Any, ...]], now: dt.datetime) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING: the dedup key keeps the decision stored first.
+    PostgreSQL takes the rows as one JSON array parameter (json.dumps of the batch is one
+    call; arrays of quoted strings cost more to build than the insert takes)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(DecisionRow._meta.db_table)
+    columns = ", ".join(quote(_column(name)) for name in (*_DECISION_FIELDS, "decided_at"))
+    decided_at = DecisionRow._meta.get_field("decided_at").get_db_prep_value(now, connection)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                "SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::bigint, (r->>3)::bigint, "
+                "r->>4, (r->5)::jsonb, (r->6)::jsonb, r->>7, %s "
+                "FROM json_array_elements(%s::json) AS r ON CONFLICT DO NOTHING",
+                [decided_at, json.dumps(rows)],
+            )
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                [
+                    (*row[:5], json.dumps(row[5]), json.dumps(list(row[6])), row[7], decided_at)
+                    for row in rows
+                ],
+            )
+
+
+def _column(name: str) -> str:
+    field = DecisionRow._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:  # e.g. a relation's far end
+        raise TypeError(f"{name} is not a column of {DecisionRow._meta.db_table}")
+    return field.column
+
+
+_DECISION_FIELDS = (
+    "rule", "version", "person", "enrolment", "window", "action", "reasons", "holdout"
+)  # fmt: skip
 
 
 def _holdout(spec: RuleSpec, person_id: int) -> str:

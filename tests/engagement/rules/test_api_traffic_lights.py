@@ -105,7 +105,7 @@ def test_a_page_reads_in_a_fixed_number_of_queries(world, django_assert_num_quer
     client = world.client("teacher")
     path = f"/api/rules/traffic-lights/?cohort={world.cohort.pk}"
     client.get(path)
-    with django_assert_num_queries(19) as few:
+    with django_assert_num_queries(16) as few:
         client.get(path)
     for _ in range(30):
         enrolment = EnrolmentFactory.create(pathway=world.pathway)
