@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 
+from backend.db import among
 from learning_records.models import (
     Activity,
     AttachmentContent,
@@ -90,7 +91,7 @@ def statement_page(
         targeting = _targeting_ids(organisation_id, where, cursor, boundary)
         if targeting:
             plain = _statements_of(organisation_id, where)
-            plain = _Driven(plain.rows.filter(statement_id__in=sorted(targeting)))
+            plain = _Driven(plain.rows.filter(among("statement_id", targeting, "uuid")))
             rows = _merge(rows, _page(plain, where, cursor, limit), where.ascending)
     if len(rows) <= limit:
         return StatementPage(rows, None)
@@ -247,9 +248,11 @@ def _targeting_ids(
         heads = heads.filter(**{"stored__lte" if where.ascending else "stored__gte": boundary})
     if matches is not None and _fewer_matches_than_heads(len(matches), heads):
         # Two steps, not a subquery: the planner would read every StatementRef of the store.
-        found = Statement.objects.filter(id__in=sorted(matches))
+        found = Statement.objects.filter(among("id", matches))
         uuids = [str(i) for i in found.values_list("statement_id", flat=True)]
-        return _referrers_of(references, references.filter(object_statement_id__in=uuids))
+        return _referrers_of(
+            references, references.filter(among("object_statement_id", uuids, "uuid"))
+        )
     return _chains_to(organisation_id, where, heads, matches)
 
 
@@ -264,7 +267,7 @@ def _referrers_of(references: QuerySet[Statement], first: QuerySet[Statement]) -
     for _ in range(_MAX_REFERENCE_DEPTH - 1):
         if not level:
             break
-        nearer = references.filter(object_statement_id__in=sorted(level))
+        nearer = references.filter(among("object_statement_id", level, "uuid"))
         level = {str(i) for i in nearer.values_list("statement_id", flat=True)} - found
         found |= level
     return found
@@ -285,7 +288,7 @@ def _chains_to(
         if not waiting:
             break
         targets = Statement.objects.filter(
-            organisation_id=organisation_id, statement_id__in=sorted(waiting)
+            among("statement_id", waiting, "uuid"), organisation_id=organisation_id
         )
         if matches is None:
             targets = targets.annotate(hit=passes)

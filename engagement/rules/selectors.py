@@ -1,7 +1,6 @@
 """Reads for the rules: snapshots of enrolments (in a fixed number of queries for any
 batch) and the set-based candidate queries of the schedule sweep."""
 
-import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -9,13 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import (
-    BooleanField,
     CharField,
     Count,
     Exists,
-    Expression,
     F,
     Func,
     IntegerField,
@@ -28,6 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.db.models.lookups import GreaterThanOrEqual
 
+from backend.db import among
 from engagement.network.models import Cohort, Consent, Enrolment, Milestone, Pathway, Role
 from engagement.network.selectors import Viewer, cohorts_visible_to, enrolments_visible_to
 from engagement.progress.models import Evidence, MilestoneProgress
@@ -264,35 +261,6 @@ def _in_scope(enrolments: QuerySet[Enrolment], rule: RuleSpec) -> QuerySet[Enrol
 # --- Snapshots -------------------------------------------------------------------------------
 
 
-class _AnyOf(Expression):
-    """`column = ANY(%s)` with the ids as one array parameter (PostgreSQL): a batch's 500
-    ids as 500 IN parameters cost more to prepare and quote than the query takes to run."""
-
-    output_field = BooleanField()
-
-    def __init__(self, column: str, ids: list[int]) -> None:
-        super().__init__()
-        self.column: Any = F(column)
-        self.ids = ids
-
-    def resolve_expression(self, *args: Any, **kwargs: Any) -> "_AnyOf":
-        resolved = copy.copy(self)
-        resolved.column = self.column.resolve_expression(*args, **kwargs)
-        return resolved
-
-    def as_sql(self, compiler: Any, connection: Any) -> Any:
-        column, params = compiler.compile(self.column)
-        return f"{column} = ANY(%s::bigint[])", (*params, self.ids)
-
-
-def _among(column: str, ids: Iterable[int]) -> Q:
-    """`column` is one of `ids` (IN on databases without arrays)."""
-    ids = list(ids)
-    if connection.vendor == "postgresql" and ids:
-        return Q(_AnyOf(column, ids))
-    return Q(**{f"{column}__in": ids})
-
-
 def enrolment_facts(
     *, learner_ids: Iterable[int] = (), enrolment_ids: Iterable[int] = (), now: dt.datetime
 ) -> list[EnrolmentFacts]:
@@ -301,7 +269,7 @@ def enrolment_facts(
     evidence is read only for learners with a study plan (the goal is its only reader)."""
     enrolments = list(
         Enrolment.objects.filter(
-            _among("learner_id", learner_ids) | _among("id", enrolment_ids)
+            among("learner_id", learner_ids) | among("id", enrolment_ids)
         ).values(
             "id", "learner_id", "pathway_id", "status", "started_on", "target_on",
             time_zone=F("learner__time_zone"),
@@ -396,7 +364,7 @@ def _milestones(
     completed = {
         (enrolment_id, milestone_id): at
         for enrolment_id, milestone_id, at in MilestoneProgress.objects.filter(
-            _among("enrolment_id", enrolment_ids), completed_at__isnull=False
+            among("enrolment_id", enrolment_ids), completed_at__isnull=False
         ).values_list("enrolment_id", "milestone_id", "completed_at")
     }
     return by_pathway, completed
@@ -405,7 +373,7 @@ def _milestones(
 def _cohorts(enrolment_ids: list[int]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
     cohorts: dict[int, set[int]] = defaultdict(set)
     for enrolment_id, cohort_id in Cohort.enrolments.through.objects.filter(
-        _among("enrolment_id", enrolment_ids)
+        among("enrolment_id", enrolment_ids)
     ).values_list("enrolment_id", "cohort_id"):
         cohorts[enrolment_id].add(cohort_id)
     taught: dict[int, set[int]] = defaultdict(set)
@@ -422,7 +390,7 @@ def _employer_contacts(enrolment_ids: list[int]) -> dict[int, set[int]]:
     """Employer contacts of companies with the learner's active consent (only those)."""
     employers: dict[int, set[int]] = defaultdict(set)
     for enrolment_id, employer_id in Consent.objects.filter(
-        _among("enrolment_id", enrolment_ids), revoked_at__isnull=True
+        among("enrolment_id", enrolment_ids), revoked_at__isnull=True
     ).values_list("enrolment_id", "employer_id"):
         employers[enrolment_id].add(employer_id)
     people: dict[int, set[int]] = defaultdict(set)
