@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import QuerySet
 
+from backend.db import among
 from engagement.network.models import Person
 from notifications.models import (
     DEFAULT_CHANNELS,
@@ -20,9 +21,8 @@ DEFAULT_TIME_ZONE = "Europe/Helsinki"
 def opted_out_topics(person_ids: Iterable[int]) -> dict[int, frozenset[str]]:
     """The topics each of these people opted out of (people with none are left out)."""
     topics: dict[int, set[str]] = defaultdict(set)
-    for person_id, topic in TopicOptOut.objects.filter(person_id__in=list(person_ids)).values_list(
-        "person_id", "topic"
-    ):
+    opt_outs = TopicOptOut.objects.filter(among("person_id", person_ids))
+    for person_id, topic in opt_outs.values_list("person_id", "topic"):
         topics[person_id].add(topic)
     return {person_id: frozenset(found) for person_id, found in topics.items()}
 
