@@ -51,6 +51,7 @@ def main() -> None:
         client = ("Profile", "--organisation", "Profile", "--key", "profile")
         manage(env, "create_lrs_client", *client, "--secret", "profile-secret")
         os.environ.update(env | {"DJANGO_ALLOWED_HOSTS": "testserver"})
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
         sys.path.insert(0, str(BASE_DIR))
         _profile(options.batches)
 
