@@ -168,6 +168,21 @@ else:
     EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
     EMAIL_PORT = env_int("EMAIL_PORT", 25)
 
+# SendGrid's Event Webhook (/notifications/sendgrid/events/): the verification key as SendGrid
+# shows it (base64 DER, ECDSA P-256). Without it the endpoint answers 503 and accepts nothing.
+SENDGRID_WEBHOOK_PUBLIC_KEY = env_str("SENDGRID_WEBHOOK_PUBLIC_KEY", "").strip()
+if SENDGRID_WEBHOOK_PUBLIC_KEY:
+    from notifications.sendgrid_webhook import public_key_load
+
+    try:
+        public_key_load(SENDGRID_WEBHOOK_PUBLIC_KEY)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"SENDGRID_WEBHOOK_PUBLIC_KEY is {_error}") from None
+# How far a call's signed timestamp may be from our clock, either way; older calls are replays.
+SENDGRID_WEBHOOK_TOLERANCE_SECONDS = env_int("SENDGRID_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1)
+# Webhook bodies over this are refused (413) before they are read.
+SENDGRID_WEBHOOK_MAX_BYTES = env_int("SENDGRID_WEBHOOK_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
+
 # --- xAPI (learning_records) ----------------------------------------------------------------
 # Open edX backfills post batches of 10,000 statements. Its statements are 0.6-1.6 kB as
 # compact JSON (tests/data/real-statements), so such a batch is 11-16 MB: 32 MB holds it with

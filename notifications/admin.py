@@ -1,5 +1,6 @@
-"""Admin screens of delivery. Preferences and opt-outs are support staff's to correct on a
-person's request; notifications and their attempts are a record, read-only."""
+"""Admin screens of delivery. Preferences, opt-outs and suppressed addresses are support
+staff's to correct on a person's request; notifications, their attempts and SendGrid's events
+are a record, read-only."""
 
 from typing import Any
 
@@ -7,7 +8,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import DeliveryAttempt, Notification, Preference, TopicOptOut
+from notifications.models import (
+    DeliveryAttempt,
+    EmailEvent,
+    Notification,
+    Preference,
+    Suppression,
+    TopicOptOut,
+)
 
 
 @admin.register(Preference)
@@ -56,6 +64,15 @@ class DeliveryAttemptInline(ReadOnlyInline):
     readonly_fields = ATTEMPT_FIELDS
 
 
+EVENT_FIELDS = ["event", "email", "occurred_at", "sg_event_id", "payload", "received_at"]
+
+
+class EmailEventInline(ReadOnlyInline):
+    model = EmailEvent
+    fields = tuple(EVENT_FIELDS)
+    readonly_fields = EVENT_FIELDS
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin[Notification]):
     list_display = ["id", "person", "topic", "template", "status", "channel", "not_before"]
@@ -68,7 +85,7 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
     ]
     date_hierarchy = "created_at"
     list_select_related = ["person"]
-    inlines = [DeliveryAttemptInline]
+    inlines = [DeliveryAttemptInline, EmailEventInline]
     readonly_fields = [
         "person",
         "topic",
@@ -97,6 +114,44 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
         ),
         (_("Content"), {"fields": ["subject", "body", "context"]}),
         (_("Source"), {"fields": ["decision", "idempotency_key", "attempts", "created_at"]}),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin[Suppression]):
+    """Deleting a row lets e-mail go to the address again (after the person fixed a full
+    mailbox, say); SendGrid keeps its own suppression list, to be cleared there as well."""
+
+    list_display = ["email", "reason", "created_at"]
+    search_fields = ["email"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(EmailEvent)
+class EmailEventAdmin(admin.ModelAdmin[EmailEvent]):
+    list_display = ["occurred_at", "event", "email", "kipina_id", "notification"]
+    list_filter = ["event"]
+    search_fields = ["email", "kipina_id", "sg_event_id"]
+    date_hierarchy = "occurred_at"
+    raw_id_fields = ["notification"]
+    readonly_fields = [
+        "sg_event_id",
+        "event",
+        "email",
+        "occurred_at",
+        "kipina_id",
+        "notification",
+        "payload",
+        "received_at",
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

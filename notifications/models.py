@@ -189,3 +189,63 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of {self.notification_id}: {self.outcome}"
+
+
+class EmailEvent(models.Model):
+    """One event of SendGrid's Event Webhook, kept once (SendGrid may post an event more than
+    once: its sg_event_id is unique). Linked to the notification whose idempotency key came
+    back in our `kipina_id` custom arg; events of mail sent by others stay unlinked."""
+
+    sg_event_id = models.CharField(_("SendGrid event id"), max_length=100, unique=True)
+    event = models.CharField(_("event"), max_length=32)
+    email = models.CharField(_("e-mail address"), max_length=254)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    kipina_id = models.CharField(_("our id"), max_length=200, blank=True)
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="email_events",
+    )
+    # The event as SendGrid sent it: reason, type, url, ip and the rest differ per event.
+    payload = models.JSONField(_("payload"), default=dict)
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        verbose_name = _("e-mail event")
+        verbose_name_plural = _("e-mail events")
+
+    def __str__(self) -> str:
+        return f"{self.event} for {self.email} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class Suppression(models.Model):
+    """An address no e-mail goes to: it bounced, reported spam or unsubscribed from all our
+    mail. Addresses are kept lower-cased. Deleting the row lets e-mail go to it again."""
+
+    email = models.CharField(_("e-mail address"), max_length=254, unique=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.reason})"
+
+
+class WebhookReceipt(models.Model):
+    """A signed webhook message already accepted, kept while its timestamp is within the
+    tolerance: the same message again is a replay. Keyed by the digest of what was signed
+    (timestamp + body), not by the signature: an ECDSA signature has a second valid form
+    (s -> n - s), so a replayer could otherwise pass with the other one."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    signed_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"webhook message {self.digest[:12]} signed at {self.signed_at:%Y-%m-%d %H:%M:%S}"

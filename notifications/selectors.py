@@ -12,6 +12,7 @@ from notifications.models import (
     Channel,
     Notification,
     Preference,
+    Suppression,
     TopicOptOut,
 )
 
@@ -29,6 +30,11 @@ def opted_out_topics(person_ids: Iterable[int]) -> dict[int, frozenset[str]]:
 
 def has_opted_out(*, person_id: int, topic: str) -> bool:
     return TopicOptOut.objects.filter(person_id=person_id, topic=topic).exists()
+
+
+def suppression_of(email: str) -> Suppression | None:
+    """Why no e-mail may go to the address (a bounce, a spam report, an unsubscribe), if so."""
+    return Suppression.objects.filter(email=email.strip().lower()).first()
 
 
 def preference_of(person: Person) -> Preference:

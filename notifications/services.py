@@ -9,11 +9,14 @@ The dispatcher's guarantees, each with the mechanism that gives it:
 - at most one e-mail per idempotency key: an attempt row is committed before the provider
   is called, and a claim found stale with such an attempt `started` is failed, not resent;
 - the weekly cap holds under concurrency: the count and the release happen under a lock on
-  the person's row.
+  the person's row;
+- no e-mail goes to a suppressed address (a bounce, spam report or unsubscribe that SendGrid's
+  Event Webhook reported): checked after the channel is chosen, on every try.
 """
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.celery import kick
+from backend.db import among
 from engagement.network.models import Person
 from engagement.rules.evaluate import TOPIC_OF_KIND
 from engagement.rules.models import Decision
@@ -32,8 +36,18 @@ from engagement.rules.services import decision_still_holds
 from notifications import selectors, timing
 from notifications.channels import SendOutcome, email_send
 from notifications.links import unsubscribe_url
-from notifications.models import Channel, DeliveryAttempt, Notification, Topic, TopicOptOut
+from notifications.models import (
+    Channel,
+    DeliveryAttempt,
+    EmailEvent,
+    Notification,
+    Suppression,
+    Topic,
+    TopicOptOut,
+    WebhookReceipt,
+)
 from notifications.rendering import notification_render
+from notifications.sendgrid_webhook import SendGridEvent
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +194,12 @@ def notification_deliver(*, notification_id: int, now: dt.datetime) -> str | Non
         channel = Channel.IN_APP
     if channel == Channel.IN_APP:
         return _show_in_app(notification, language, now)
+    suppression = selectors.suppression_of(notification.person.email)
+    if suppression is not None:
+        # The person chose e-mail for this topic; the message is not moved in-app behind
+        # their back, it is dropped like an opt-out (their other topics in-app still arrive).
+        reason = _("the address is suppressed: %(reason)s") % {"reason": suppression.reason}
+        return _settle(notification, status=Status.DROPPED, channel=Channel.EMAIL, reason=reason)
     return _send_email(notification, language, now)
 
 
@@ -379,3 +399,98 @@ def topic_unsubscribe(*, person_id: int, topic: str) -> bool:
     """Opt the person out of the topic (a second time changes nothing); True if new."""
     _, created = TopicOptOut.objects.get_or_create(person_id=person_id, topic=topic)
     return created
+
+
+# --- SendGrid's Event Webhook -------------------------------------------------------------------
+
+# Events after which no more e-mail goes to the address. A bounce of type "blocked" is the
+# receiving server refusing for now (SendGrid lists it under blocks, not bounces), so it is not.
+SUPPRESSING_EVENTS = frozenset({"bounce", "spamreport", "unsubscribe", "group_unsubscribe"})
+# SendGrid's reasons for a drop that mean the address itself is lost to us; other drops
+# ("Invalid SMTPAPI header", "Spam Content", quota) are about the message or the account.
+SUPPRESSING_DROPS = frozenset(
+    {"Bounced Address", "Invalid", "Spam Reporting Address", "Unsubscribed Address"}
+)
+
+
+@transaction.atomic
+def email_webhook_accept(
+    *, digest: str, signed_at: dt.datetime, events: Sequence[SendGridEvent], now: dt.datetime
+) -> int | None:
+    """Accept one verified webhook call: the number of new events, or None when the same
+    signed message was accepted before (a replay). The receipt and the events commit together,
+    so a call that fails midway can be delivered again."""
+    tolerance = dt.timedelta(seconds=settings.SENDGRID_WEBHOOK_TOLERANCE_SECONDS)
+    # Older receipts are not needed: the timestamp check alone refuses their messages now.
+    WebhookReceipt.objects.filter(signed_at__lt=now - 2 * tolerance).delete()
+    try:
+        # The unique digest: of two concurrent deliveries of one message, the second waits
+        # for the first to commit and then fails here.
+        with transaction.atomic():
+            WebhookReceipt.objects.create(digest=digest, signed_at=signed_at)
+    except IntegrityError:
+        return None
+    return email_events_record(events=events, now=now)
+
+
+@transaction.atomic
+def email_events_record(*, events: Sequence[SendGridEvent], now: dt.datetime) -> int:
+    """Keep each event once (SendGrid retries batches; sg_event_id is unique), linked to its
+    notification by our kipina_id, and suppress the addresses that must get no more e-mail.
+    Unknown event types are kept like the rest. The number of new events."""
+    keys = {event.kipina_id for event in events if event.kipina_id}
+    notification_ids = dict(
+        Notification.objects.filter(among("idempotency_key", keys, "text")).values_list(
+            "idempotency_key", "pk"
+        )
+    )
+    ids = {event.sg_event_id for event in events}
+    known = set(
+        EmailEvent.objects.filter(among("sg_event_id", ids, "text")).values_list(
+            "sg_event_id", flat=True
+        )
+    )
+    fresh: dict[str, SendGridEvent] = {}
+    for event in events:
+        if event.sg_event_id not in known:
+            fresh.setdefault(event.sg_event_id, event)
+    # ignore_conflicts: a concurrent post of the same batch may insert between the read and here.
+    EmailEvent.objects.bulk_create(
+        [
+            EmailEvent(
+                sg_event_id=event.sg_event_id,
+                event=event.event,
+                email=event.email,
+                occurred_at=dt.datetime.fromtimestamp(event.timestamp, tz=dt.UTC),
+                kipina_id=event.kipina_id,
+                notification_id=notification_ids.get(event.kipina_id),
+                payload=event.model_dump(mode="json"),
+                received_at=now,
+            )
+            for event in fresh.values()
+        ],
+        ignore_conflicts=True,
+    )
+    suppressions: dict[str, str] = {}
+    for event in events:
+        reason = _suppression_reason(event)
+        if reason and event.email.strip():
+            suppressions.setdefault(event.email.strip().lower(), reason)
+    # The first reason stays: a later unsubscribe does not rewrite why a bounce stopped mail.
+    Suppression.objects.bulk_create(
+        [Suppression(email=email, reason=reason) for email, reason in suppressions.items()],
+        ignore_conflicts=True,
+    )
+    return len(fresh)
+
+
+def _suppression_reason(event: SendGridEvent) -> str:
+    extra = event.model_extra or {}
+    if event.event == "bounce" and extra.get("type") != "blocked":
+        detail = str(extra.get("reason") or "").strip()
+        return f"bounce: {detail}"[:300] if detail else "bounce"
+    if event.event == "dropped" and extra.get("reason") in SUPPRESSING_DROPS:
+        return f"dropped: {extra['reason']}"
+    if event.event in SUPPRESSING_EVENTS - {"bounce"}:
+        return event.event
+    return ""
