@@ -63,7 +63,7 @@ def test_a_person_lists_their_own_notifications_newest_first(aino, mikko):
     assert body["results"][0] == {
         "id": newer.pk,
         "topic": "achievements",
-        "subject": "Well done, Aino!",
+        "subject": "Hienoa, Aino!",
         "body": newer.body,
         "sent_at": "2026-03-04T12:00:00+02:00",
         "read_at": None,

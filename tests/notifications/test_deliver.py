@@ -41,8 +41,9 @@ def test_it_sends_an_email_with_text_html_and_unsubscribe_headers(aino):
     [message] = mail.outbox
     assert isinstance(message, AnymailMessage)
     assert message.to == ["aino@example.fi"]
-    assert message.subject == "Aino, your next study step"
-    assert "Hi Aino," in message.body
+    # Aino reads Finnish (the directory's default); test_translations.py covers the texts.
+    assert message.subject == "Aino, seuraava opiskeluaskeleesi"
+    assert "Hei Aino," in message.body
     assert message.alternatives[0].mimetype == "text/html"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.extra_headers["List-Unsubscribe"].startswith(
@@ -61,8 +62,7 @@ def test_it_writes_in_the_persons_language(aino):
 
     deliver(nudge(aino), NOON)
 
-    # The preference wins over the directory; strings are gettext-wrapped, and with no
-    # catalogue yet English is what every language gets.
+    # The preference wins over the directory.
     assert mail.outbox[0].subject == "Aino, your next study step"
 
 
@@ -72,7 +72,7 @@ def test_the_in_app_channel_shows_it_in_the_inbox_and_sends_no_mail(aino):
     shown = deliver(nudge(aino), NOON)
 
     assert (shown.status, shown.channel) == (Status.SENT, "in_app")
-    assert shown.subject == "Aino, your next study step"
+    assert shown.subject == "Aino, seuraava opiskeluaskeleesi"
     assert mail.outbox == []
     assert shown.delivery_attempts.get().channel == "in_app"
 
@@ -83,7 +83,7 @@ def test_achievements_go_in_app_by_default(aino):
     assert (shown.status, shown.channel, shown.subject) == (
         Status.SENT,
         "in_app",
-        "Well done, Aino!",
+        "Hienoa, Aino!",
     )
 
 

@@ -36,11 +36,11 @@ def test_the_payload_has_the_v3_shape_our_id_a_category_and_one_click_unsubscrib
     payload = request.payload
     assert payload["personalizations"][0]["to"] == [{"email": "aino@example.fi"}]
     assert payload["from"] == {"email": "noreply@kipina.example", "name": "Kipinä"}
-    assert payload["subject"] == "Aino, your next study step"
+    assert payload["subject"] == "Aino, seuraava opiskeluaskeleesi"
     text, html = payload["content"]
-    assert "Hi Aino," in text["value"]
+    assert "Hei Aino," in text["value"]
     assert html["value"].startswith("<!DOCTYPE html>")
-    assert "Hi Aino," in html["value"]
+    assert "Hei Aino," in html["value"]
     assert payload["custom_args"]["kipina_id"] == "decision:41"
     assert payload["categories"] == ["study_reminders"]
     unsubscribe = payload["headers"]["List-Unsubscribe"]
