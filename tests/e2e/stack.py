@@ -1,9 +1,12 @@
 """Real processes for multi-process tests: a Redis of the test's own, gunicorn, a Celery
-worker and beat, all on one throw-away SQLite file (WAL) in a tmp dir."""
+worker and beat, all on one throw-away SQLite file (WAL) in a tmp dir (or on the database a
+test passes as DATABASE_URL). Each process leads a process group of its own, so `kill` takes
+a worker's pool children with it."""
 
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -31,6 +34,19 @@ def wait_for(what: str, check: Callable[[], bool], timeout: float = 30.0) -> Non
             return
         time.sleep(0.2)
     pytest.fail(f"{what} did not happen within {timeout:.0f} s")
+
+
+def _group_alive(group: int) -> bool:
+    """Whether a process of the group still runs (zombies, waiting for a reaper, do not)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its ")".
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            return True
+    return False
 
 
 class Stack:
@@ -97,7 +113,17 @@ class Stack:
         )
         wait_for("web", lambda: self._answers(self.web_port))
 
-    def start_worker(self) -> None:
+    def kill(self, name: str) -> None:
+        """SIGKILL the process and its process group (a prefork worker's pool children), as
+        the OOM killer or a lost machine would: nothing of it gets to clean up."""
+        process = self.processes.pop(name)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=20)
+        wait_for(f"{name}'s process group to be gone", lambda: not _group_alive(process.pid))
+
+    def start_worker(self, *, pool: str = "solo") -> None:
+        """A worker; with pool="prefork", one pool child runs the tasks (time limits apply)."""
+        options = ["--concurrency", "1"] if pool == "prefork" else []
         self._spawn(
             "worker",
             [
@@ -108,7 +134,8 @@ class Stack:
                 "backend",
                 "worker",
                 "--pool",
-                "solo",
+                pool,
+                *options,
                 "--loglevel",
                 "INFO",
             ],
@@ -139,7 +166,12 @@ class Stack:
     def _spawn(self, name: str, command: list[str]) -> None:
         log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115  (closed with the process)
         self.processes[name] = subprocess.Popen(
-            command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            command,
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def log(self, name: str) -> str:
