@@ -79,9 +79,10 @@ def statement_page(
 ) -> StatementPage:
     """One page of a statement query, newest first unless `ascending`.
 
-    Two queries at most, each reading its index in stored order and stopping after a page:
-    the statements that match the filters, and those that reach a match through
-    StatementRefs. Their pages are merged here.
+    The statements that match the filters are read off their index in stored order,
+    stopping after a page; with a content filter, those that reach a match through
+    StatementRefs are found (`_targeting_ids`) and read as a page too, and the two pages
+    are merged here.
     """
     rows = _page(_direct(organisation_id, where), where, cursor, limit)
     if where.matches_content:
