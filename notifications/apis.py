@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import views, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import BaseParser, JSONParser
@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from engagement.network.apis import ERROR, NetworkAPIMixin
+from engagement.network.models import Person
 from notifications import selectors, services
 from notifications import serializers as shapes
 from notifications.models import Notification
@@ -92,3 +93,41 @@ class InboxViewSet(NetworkAPIMixin, viewsets.GenericViewSet[Notification]):
         if person_id is None:
             raise NotFound(_("Your login is not linked to a person in the directory."))
         return person_id
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Your notification preferences",
+        responses={200: shapes.PreferenceSerializer, **ERRORS},
+    ),
+    patch=extend_schema(
+        summary="Change your notification preferences (any of the fields)",
+        request=shapes.PreferenceSerializer,
+        responses={200: shapes.PreferenceSerializer, **WRITE_ERRORS},
+    ),
+)
+class PreferenceView(NetworkAPIMixin, views.APIView):
+    """The signed-in person's own preferences: there is no id in the URL, so no one else's
+    can be named."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes: Sequence[type[BaseParser]] = [JSONParser]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get(self, request: Request) -> Response:
+        person = self._person()
+        return Response(shapes.PreferenceSerializer(selectors.preferences_shown(person)).data)
+
+    def patch(self, request: Request) -> Response:
+        person = self._person()
+        given = shapes.PreferenceSerializer(data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        services.preference_update(person_id=person.pk, **given.validated_data)
+        return Response(shapes.PreferenceSerializer(selectors.preferences_shown(person)).data)
+
+    def _person(self) -> Person:
+        person_id = self.viewer.person_id
+        person = Person.objects.filter(pk=person_id).first() if person_id is not None else None
+        if person is None:
+            raise NotFound(_("Your login is not linked to a person in the directory."))
+        return person

@@ -35,3 +35,43 @@ def unsubscribe_target(token: str) -> tuple[int, str] | None:
     if type(person_id) is not int or topic not in Topic.values:
         return None
     return person_id, topic
+
+
+# --- The preference page ---------------------------------------------------------------------
+
+PREFERENCES_SALT = "kipina.notifications.preferences"
+# Unlike an unsubscribe link, the page shows and changes every preference, so its link
+# expires: KIPINA_NOTIFY_PREFERENCE_LINK_MAX_AGE_DAYS (30 by default) after it was made.
+PREFERENCE_LINK_MAX_AGE_DAYS = 30
+
+
+def preference_link_max_age_days() -> int:
+    return int(
+        getattr(
+            settings, "KIPINA_NOTIFY_PREFERENCE_LINK_MAX_AGE_DAYS", PREFERENCE_LINK_MAX_AGE_DAYS
+        )
+    )
+
+
+def preference_token(*, person_id: int) -> str:
+    return signing.dumps({"p": person_id}, salt=PREFERENCES_SALT)
+
+
+def preference_url(*, person_id: int) -> str:
+    token = preference_token(person_id=person_id)
+    return settings.KIPINA_PUBLIC_URL + reverse("notifications-preferences", args=[token])
+
+
+def preference_target(token: str) -> int | None:
+    """The person id of a genuine, unexpired token; None for a forged, altered, expired or
+    odd one."""
+    try:
+        payload = signing.loads(
+            token, salt=PREFERENCES_SALT, max_age=preference_link_max_age_days() * 86400
+        )
+    except signing.BadSignature:  # SignatureExpired is one
+        return None
+    if not isinstance(payload, dict):
+        return None
+    person_id = payload.get("p")
+    return person_id if type(person_id) is int else None

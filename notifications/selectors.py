@@ -104,3 +104,20 @@ def inbox_of(*, person_id: int) -> QuerySet[Notification]:
 
 def unread_count(*, person_id: int) -> int:
     return inbox_of(person_id=person_id).filter(read_at=None).count()
+
+
+def preferences_shown(person: Person) -> dict[str, object]:
+    """What the preference API and page show: the saved preferences (or the defaults), every
+    topic's channel in effect and the topics opted out of (TopicOptOut, the rules' source)."""
+    preference = preference_of(person)
+    opted_out = opted_out_topics([person.pk]).get(person.pk, frozenset())
+    return {
+        "opted_out": sorted(opted_out),
+        "channels": {topic: channel_of(preference, topic) for topic in DEFAULT_CHANNELS},
+        "language": preference.language,
+        "time_zone": preference.time_zone,
+        "quiet_from": preference.quiet_from,
+        "quiet_until": preference.quiet_until,
+        "weekly_nudge_cap": preference.weekly_nudge_cap,
+        "paused_until": preference.paused_until,
+    }

@@ -16,7 +16,7 @@ The dispatcher's guarantees, each with the mechanism that gives it:
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,7 @@ from notifications.models import (
     DeliveryAttempt,
     EmailEvent,
     Notification,
+    Preference,
     Suppression,
     Topic,
     TopicOptOut,
@@ -399,6 +400,51 @@ def topic_unsubscribe(*, person_id: int, topic: str) -> bool:
     """Opt the person out of the topic (a second time changes nothing); True if new."""
     _, created = TopicOptOut.objects.get_or_create(person_id=person_id, topic=topic)
     return created
+
+
+# Preference fields a preference_update may set (the rest of the row is bookkeeping).
+PREFERENCE_FIELDS = frozenset(
+    {"language", "time_zone", "quiet_from", "quiet_until", "weekly_nudge_cap", "paused_until"}
+)
+
+
+@transaction.atomic
+def preference_update(
+    *,
+    person_id: int,
+    opted_out: Iterable[str] | None = None,
+    channels: dict[str, str] | None = None,
+    **fields: Any,
+) -> Preference:
+    """Set the person's preferences, all or nothing. `opted_out` (when given) is the whole
+    set of topics opted out of: TopicOptOut rows are added and removed to match, so the rules
+    and the dispatcher keep reading the one source. `channels` is merged into the saved ones.
+    Other keyword arguments are Preference fields (PREFERENCE_FIELDS). The input is expected
+    to be validated already (serializers.PreferenceUpdateSerializer)."""
+    unknown = set(fields) - PREFERENCE_FIELDS
+    if unknown:
+        raise TypeError(f"not preference fields: {sorted(unknown)}")
+    if channels is not None and not (
+        set(channels) <= set(Topic.values) and set(channels.values()) <= set(Channel.values)
+    ):
+        raise ValueError("unknown topic or channel")
+    wanted = None if opted_out is None else set(opted_out)
+    if wanted is not None and not wanted <= set(Topic.values):
+        raise ValueError("unknown topic")
+    preference, _created = Preference.objects.select_for_update().get_or_create(person_id=person_id)
+    for name, value in fields.items():
+        setattr(preference, name, value)
+    if channels is not None:
+        preference.channels = {**(preference.channels or {}), **channels}
+    preference.save()
+    if wanted is not None:
+        TopicOptOut.objects.filter(person_id=person_id).exclude(topic__in=wanted).delete()
+        have = set(TopicOptOut.objects.filter(person_id=person_id).values_list("topic", flat=True))
+        TopicOptOut.objects.bulk_create(
+            [TopicOptOut(person_id=person_id, topic=topic) for topic in sorted(wanted - have)],
+            ignore_conflicts=True,
+        )
+    return preference
 
 
 # --- SendGrid's Event Webhook -------------------------------------------------------------------
