@@ -253,6 +253,11 @@ if KIPINA_NOTIFY_STALE_CLAIM_SECONDS <= CELERY_TASK_TIME_LIMIT:
         "KIPINA_NOTIFY_STALE_CLAIM_SECONDS must be longer than CELERY_TASK_TIME_LIMIT, or a "
         "delivery still running could be taken for a dead one"
     )
+# How long the signed link to a person's preference page works (an unsubscribe link never
+# expires; this one shows and changes every preference).
+KIPINA_NOTIFY_PREFERENCE_LINK_MAX_AGE_DAYS = env_int(
+    "KIPINA_NOTIFY_PREFERENCE_LINK_MAX_AGE_DAYS", 30, minimum=1
+)
 CELERY_BEAT_SCHEDULE["notifications-outbox"] = {"task": "notifications.outbox", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["notifications-dispatch"] = {
     "task": "notifications.dispatch",

@@ -41,16 +41,12 @@ def unsubscribe_target(token: str) -> tuple[int, str] | None:
 
 PREFERENCES_SALT = "kipina.notifications.preferences"
 # Unlike an unsubscribe link, the page shows and changes every preference, so its link
-# expires: KIPINA_NOTIFY_PREFERENCE_LINK_MAX_AGE_DAYS (30 by default) after it was made.
-PREFERENCE_LINK_MAX_AGE_DAYS = 30
+# expires: settings.KIPINA_NOTIFY_PREFERENCE_LINK_MAX_AGE_DAYS after it was made.
 
 
 def preference_link_max_age_days() -> int:
-    return int(
-        getattr(
-            settings, "KIPINA_NOTIFY_PREFERENCE_LINK_MAX_AGE_DAYS", PREFERENCE_LINK_MAX_AGE_DAYS
-        )
-    )
+    days: int = settings.KIPINA_NOTIFY_PREFERENCE_LINK_MAX_AGE_DAYS
+    return days
 
 
 def preference_token(*, person_id: int) -> str:
