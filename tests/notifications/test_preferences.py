@@ -288,16 +288,23 @@ def test_a_bad_date_on_the_page_saves_nothing(aino):
     assert not Preference.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "token",
-    [
-        "nonsense",
-        signing.dumps({"p": 1}, salt="another.feature"),
-        signing.dumps({"p": "1"}, salt="kipina.notifications.preferences"),
-        signing.dumps({"p": 1, "t": "study_reminders"}, salt="kipina.notifications.unsubscribe"),
-    ],
-)
-def test_forged_tokens_get_404(aino, token):
+# Signed tokens carry their time: they are made in the test, not at collection, or the
+# test ids would differ between pytest-xdist's workers.
+FORGED = {
+    "nonsense": lambda: "nonsense",
+    "another feature's salt": lambda: signing.dumps({"p": 1}, salt="another.feature"),
+    "a person id that is not a number": lambda: signing.dumps(
+        {"p": "1"}, salt="kipina.notifications.preferences"
+    ),
+    "an unsubscribe token": lambda: signing.dumps(
+        {"p": 1, "t": "study_reminders"}, salt="kipina.notifications.unsubscribe"
+    ),
+}
+
+
+@pytest.mark.parametrize("forged", sorted(FORGED))
+def test_forged_tokens_get_404(aino, forged):
+    token = FORGED[forged]()
     assert Client().get(f"/notifications/preferences/{token}/").status_code == 404
     assert Client().post(f"/notifications/preferences/{token}/", {"topics": []}).status_code == 404
     assert not TopicOptOut.objects.exists()
