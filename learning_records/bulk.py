@@ -6,7 +6,6 @@ tuples, PostgreSQL takes them with COPY and SQLite with executemany. Callers hol
 transaction; everything written here commits or rolls back with the batch.
 """
 
-import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import Any
 
 from django.db import connection
 
+from backend.db import copy_rows
 from learning_records.jsontext import json_text
 from learning_records.models import Activity, Statement, StatementActivity, StatementAgent
 
@@ -183,19 +183,8 @@ def _insert(
     names = ", ".join(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # psycopg 3's COPY: one round trip for the whole batch, types adapted in C. It
-            # bypasses Django's cursor wrapper, so its errors are translated here: callers
-            # rely on IntegrityError for a statement id that is already stored.
-            sql = f"COPY {table} ({names}) FROM STDIN"
-            started = time.monotonic()
-            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            if connection.queries_logged:
-                # Django logs what passes through its cursor; COPY does not, so it is logged
-                # here, and query counts (django_assert_num_queries) stay honest.
-                elapsed = f"{time.monotonic() - started:.3f}"
-                connection.queries_log.append({"sql": sql, "time": elapsed})
+            # A statement id that is already stored raises IntegrityError from the COPY.
+            copy_rows(cursor, f"COPY {table} ({names}) FROM STDIN", rows)
             return
         marks = ", ".join(["%s"] * len(columns))
         sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608

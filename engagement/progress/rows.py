@@ -7,12 +7,13 @@ with COPY (through a temporary table, for the conflict clause), SQLite with exec
 Callers hold the transaction.
 """
 
-import time
 import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection, models
+
+from backend.db import copy_rows
 
 
 def rows_upsert(
@@ -66,22 +67,13 @@ def _copy_upsert(
 ) -> None:
     """COPY the rows into a temporary table, then INSERT them from it: COPY adapts the
     values in C, and COPY alone cannot skip or update conflicting rows."""
-    started = time.monotonic()
     # Made once a session (DDL costs the database more than the COPY); emptied at commit,
     # and here too, for a second upsert into the same table in one transaction.
     cursor.execute(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "  # noqa: S608
         f"SELECT {columns} FROM {table} WITH NO DATA"
     )
-    copy_sql = f"COPY {stage} ({columns}) FROM STDIN"
-    # COPY bypasses Django's cursor wrapper: its errors are translated here, and it is
-    # logged so that query counts (django_assert_num_queries) stay honest (as bulk.py).
-    with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
-        for row in rows:
-            copy.write_row(row)
-    if connection.queries_logged:
-        elapsed = f"{time.monotonic() - started:.3f}"
-        connection.queries_log.append({"sql": copy_sql, "time": elapsed})
+    copy_rows(cursor, f"COPY {stage} ({columns}) FROM STDIN", rows)
     cursor.execute(
         f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} {on_conflict}"  # noqa: S608
     )
