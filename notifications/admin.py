@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from backend.admin import ReadOnlyAdmin
 from notifications.models import (
     DeliveryAttempt,
     EmailEvent,
@@ -74,7 +75,7 @@ class EmailEventInline(ReadOnlyInline):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin[Notification]):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["id", "person", "topic", "template", "status", "channel", "not_before"]
     list_filter = ["status", "topic", "channel"]
     search_fields = [
@@ -116,15 +117,6 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
         (_("Source"), {"fields": ["decision", "idempotency_key", "attempts", "created_at"]}),
     ]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Suppression)
 class SuppressionAdmin(admin.ModelAdmin[Suppression]):
@@ -137,7 +129,7 @@ class SuppressionAdmin(admin.ModelAdmin[Suppression]):
 
 
 @admin.register(EmailEvent)
-class EmailEventAdmin(admin.ModelAdmin[EmailEvent]):
+class EmailEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "event", "email", "kipina_id", "notification"]
     list_filter = ["event"]
     search_fields = ["email", "kipina_id", "sg_event_id"]
@@ -153,12 +145,3 @@ class EmailEventAdmin(admin.ModelAdmin[EmailEvent]):
         "payload",
         "received_at",
     ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

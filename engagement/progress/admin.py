@@ -1,20 +1,7 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
+from backend.admin import ReadOnlyAdmin
 from engagement.progress.models import EnrolmentProgress, ProgressEvent, UnmatchedAgent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Projections are derived from statements: they are read here, never edited."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(EnrolmentProgress)

@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from backend.admin import ReadOnlyAdmin
 from engagement.network.models import Organisation
 from engagement.rules import effectiveness, selectors, services
 from engagement.rules.definitions import DefinitionError
@@ -28,17 +29,6 @@ from engagement.rules.serializers import DEFINITION_HELP
 
 # Rules previewed at once by the changelist action: each evaluates up to PREVIEW_LIMIT people.
 PREVIEW_AT_ONCE = 5
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # --- Rules ------------------------------------------------------------------------------------
