@@ -11,11 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from engagement.network.models import Person
 from notifications.models import Notification, Topic
 from notifications.services import notification_create
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, UserFactory
 
 # Wednesday 4 March 2026, 12:00 in Helsinki (EET, UTC+2): outside the default quiet hours.
 NOON = dt.datetime(2026, 3, 4, 10, 0, tzinfo=dt.UTC)
@@ -183,3 +184,12 @@ def sendgrid(settings: Any) -> Iterator[FakeSendGrid]:
     fake.release.set()
     server.shutdown()
     server.server_close()
+
+
+def signed_in(person: Person) -> Client:
+    """A test client logged in as `person` (given a user account first)."""
+    person.user = UserFactory.create()
+    person.save()
+    client = Client()
+    client.force_login(person.user)
+    return client

@@ -10,21 +10,13 @@ from django.test import Client
 from notifications.models import Notification, Preference, Topic
 from notifications.services import notification_deliver
 from tests.factories import PersonFactory, UserFactory
-from tests.notifications.conftest import NOON, nudge
+from tests.notifications.conftest import NOON, nudge, signed_in
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/notifications/"
 COUNT = "/api/notifications/unread-count/"
 ALL_READ = "/api/notifications/read-all/"
-
-
-def signed_in(person) -> Client:
-    person.user = UserFactory.create()
-    person.save()
-    client = Client()
-    client.force_login(person.user)
-    return client
 
 
 def shown(person, count: int = 1) -> list[Notification]:

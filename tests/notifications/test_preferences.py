@@ -16,6 +16,7 @@ from notifications.models import Preference, TopicOptOut
 from notifications.selectors import opted_out_topics
 from notifications.services import preference_update
 from tests.factories import UserFactory
+from tests.notifications.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -37,14 +38,6 @@ DEFAULTS: dict[str, Any] = {
     "weekly_nudge_cap": 3,
     "paused_until": None,
 }
-
-
-def signed_in(person) -> Client:
-    person.user = UserFactory.create()
-    person.save()
-    client = Client()
-    client.force_login(person.user)
-    return client
 
 
 def patch(client: Client, body: Any) -> Any:
