@@ -22,7 +22,4 @@ def json_bytes(value: Any) -> bytes:
 
 
 def json_text(value: Any) -> str:
-    try:
-        return orjson.dumps(value).decode("utf-8")
-    except (orjson.JSONEncodeError, TypeError):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json_bytes(value).decode("utf-8")
