@@ -66,6 +66,13 @@ class Preference(models.Model):
         default=3,
         help_text=_("shared by every rule; further reminders that week are dropped"),
     )
+    summary_frequency = models.CharField(
+        _("employer summary frequency"),
+        max_length=8,
+        choices=[("weekly", _("Weekly")), ("monthly", _("Monthly"))],
+        default="weekly",
+        help_text=_("how often an employer contact receives the staff progress summary"),
+    )
     paused_until = models.DateField(
         _("paused until"),
         null=True,
