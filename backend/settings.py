@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "engagement.network",
     "engagement.progress",
     "engagement.rules",
+    "engagement.badges",
     "notifications",
 ]
 
