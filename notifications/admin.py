@@ -18,6 +18,8 @@ from notifications.models import (
     TopicOptOut,
 )
 
+DELIVERY_FIELDS = ["provider_state", "delivered_at", "opened_at", "clicked_at", "bounced_at"]
+
 
 @admin.register(Preference)
 class PreferenceAdmin(admin.ModelAdmin[Preference]):
@@ -76,8 +78,10 @@ class EmailEventInline(ReadOnlyInline):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["id", "person", "topic", "template", "status", "channel", "not_before"]
-    list_filter = ["status", "topic", "channel"]
+    list_display = [
+        "id", "person", "topic", "template", "status", "channel", "provider_state", "not_before",
+    ]  # fmt: skip
+    list_filter = ["status", "provider_state", "topic", "channel"]
     search_fields = [
         "person__given_name",
         "person__family_name",
@@ -106,6 +110,7 @@ class NotificationAdmin(ReadOnlyAdmin):
         "subject",
         "body",
         "created_at",
+        *DELIVERY_FIELDS,
     ]
     fieldsets = [
         (None, {"fields": ["person", "topic", "template", "status", "reason", "channel"]}),
@@ -113,6 +118,8 @@ class NotificationAdmin(ReadOnlyAdmin):
             _("Timing"),
             {"fields": ["not_before", "claimed_at", "released_at", "sent_at", "read_at"]},
         ),
+        # What SendGrid's events reported after the hand-over (the events are listed below).
+        (_("Delivery"), {"fields": tuple(DELIVERY_FIELDS)}),
         (_("Content"), {"fields": ["subject", "body", "context"]}),
         (_("Source"), {"fields": ["decision", "idempotency_key", "attempts", "created_at"]}),
     ]

@@ -100,6 +100,19 @@ DEFAULT_CHANNELS: dict[str, str] = {
 }
 
 
+class ProviderState(models.TextChoices):
+    """How far an e-mail got, as SendGrid's events report it, in the order it can only move
+    forward (a bounce or drop ends it)."""
+
+    PROCESSED = "processed", _("Accepted by SendGrid")
+    DEFERRED = "deferred", _("Delivery delayed")
+    DELIVERED = "delivered", _("Delivered")
+    OPENED = "opened", _("Opened")
+    CLICKED = "clicked", _("Link clicked")
+    BOUNCED = "bounced", _("Bounced")
+    DROPPED = "dropped", _("Dropped by SendGrid")
+
+
 class Notification(models.Model):
     """One message to one person, from its creation to its final status.
 
@@ -144,6 +157,17 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     body = models.TextField(_("text"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # What SendGrid's events say happened to the e-mail after we handed it over, folded from
+    # every event kept for it (services.delivery_state_update): each time is the first event of
+    # its kind, and the state is the furthest reached, so late or repeated events never move
+    # it back.
+    provider_state = models.CharField(
+        _("provider state"), max_length=16, choices=ProviderState.choices, blank=True
+    )
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
+    clicked_at = models.DateTimeField(_("first clicked at"), null=True, blank=True)
+    bounced_at = models.DateTimeField(_("bounced or dropped at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -42,6 +42,7 @@ from notifications.models import (
     EmailEvent,
     Notification,
     Preference,
+    ProviderState,
     Suppression,
     Topic,
     TopicOptOut,
@@ -527,7 +528,108 @@ def email_events_record(*, events: Sequence[SendGridEvent], now: dt.datetime) ->
         [Suppression(email=email, reason=reason) for email, reason in suppressions.items()],
         ignore_conflicts=True,
     )
+    touched = {
+        notification_ids[e.kipina_id] for e in fresh.values() if e.kipina_id in notification_ids
+    }
+    delivery_state_update(notification_ids=touched)
     return len(fresh)
+
+
+# SendGrid's event names -> how far the e-mail got; a higher rank is further. A bounce or a
+# drop ends the road: an open reported after a bounce does not undo it.
+PROVIDER_RANKS: dict[str, tuple[int, str]] = {
+    "processed": (1, ProviderState.PROCESSED),
+    "deferred": (2, ProviderState.DEFERRED),
+    "delivered": (3, ProviderState.DELIVERED),
+    "open": (4, ProviderState.OPENED),
+    "click": (5, ProviderState.CLICKED),
+    "bounce": (6, ProviderState.BOUNCED),
+    "dropped": (6, ProviderState.DROPPED),
+}
+# Events that prove the e-mail reached the recipient's server.
+ARRIVAL_EVENTS = frozenset({"delivered", "open", "click"})
+
+
+@dataclass(frozen=True)
+class DeliveryState:
+    provider_state: str
+    delivered_at: dt.datetime | None
+    opened_at: dt.datetime | None
+    clicked_at: dt.datetime | None
+    bounced_at: dt.datetime | None
+    arrived_at: dt.datetime | None
+    first_event_at: dt.datetime | None
+
+
+def delivery_state_of(events: Iterable[tuple[str, dt.datetime]]) -> DeliveryState:
+    """Fold (event, occurred_at) pairs, in any order and with repeats, into one state: each
+    time is the earliest of its kind and the state the furthest reached. The same events in
+    another order, or once more, give the same state, so the webhook never moves it back."""
+    first: dict[str, dt.datetime] = {}
+    for name, at in events:
+        if name not in first or at < first[name]:
+            first[name] = at
+    reached = [(*PROVIDER_RANKS[name], at) for name, at in first.items() if name in PROVIDER_RANKS]
+    # Of a bounce and a drop (the same rank), the later one.
+    furthest = max(reached, key=lambda row: (row[0], row[2]))[1] if reached else ""
+    bounced = [first[name] for name in ("bounce", "dropped") if name in first]
+    arrived = [first[name] for name in ARRIVAL_EVENTS if name in first]
+    return DeliveryState(
+        provider_state=furthest,
+        delivered_at=first.get("delivered"),
+        opened_at=first.get("open"),
+        clicked_at=first.get("click"),
+        bounced_at=min(bounced, default=None),
+        arrived_at=min(arrived, default=None),
+        first_event_at=min(first.values(), default=None),
+    )
+
+
+def delivery_state_update(*, notification_ids: Iterable[int]) -> None:
+    """Bring each notification's delivery fields in line with all of its events. Recomputed
+    from the stored events rather than stepped per event: under the row lock (taken in id
+    order, so two batches cannot deadlock) the fold sees every event committed before it,
+    and a concurrent batch that waits for the lock folds again with its own events added.
+
+    An e-mail failed without knowing whether it went out (the worker stopped during the send,
+    or the retries gave up after timeouts) is marked sent once SendGrid reports it arrived,
+    with the reason saying so."""
+    ids = sorted(notification_ids)
+    if not ids:
+        return
+    locked = Notification.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    events: dict[int, list[tuple[str, dt.datetime]]] = {pk: [] for pk in ids}
+    for notification_id, name, at in EmailEvent.objects.filter(notification_id__in=ids).values_list(
+        "notification_id", "event", "occurred_at"
+    ):
+        events[notification_id].append((name, at))
+    for notification in locked:
+        state = delivery_state_of(events[notification.pk])
+        _delivery_state_save(notification, state)
+
+
+DELIVERY_FIELDS = ["provider_state", "delivered_at", "opened_at", "clicked_at", "bounced_at"]
+
+
+def _delivery_state_save(notification: Notification, state: DeliveryState) -> None:
+    for name in DELIVERY_FIELDS:
+        setattr(notification, name, getattr(state, name))
+    fields = list(DELIVERY_FIELDS)
+    arrived = state.arrived_at
+    # Only e-mail has SendGrid events. A claim recovered as stale never had its channel set.
+    if arrived is not None and notification.status == Status.FAILED:
+        notification.status = Status.SENT
+        notification.channel = Channel.EMAIL
+        notification.sent_at = state.first_event_at
+        notification.reason = " ".join(
+            [
+                notification.reason,
+                _("SendGrid reported it delivered at %(at)s, so it is marked sent.")
+                % {"at": arrived.isoformat(timespec="seconds")},
+            ]
+        ).strip()
+        fields += ["status", "channel", "sent_at", "reason"]
+    notification.save(update_fields=fields)
 
 
 def _suppression_reason(event: SendGridEvent) -> str:
