@@ -1,0 +1,115 @@
+"""The badge signing key from the environment (engagement/badges/keys.py)."""
+
+import stat
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from django.core.exceptions import ImproperlyConfigured
+
+from engagement.badges.keys import GENERATED_KEY_FILE, signing_key_pem
+from engagement.badges.keys import _parse as parse_key
+
+NAME = "KIPINA_BADGE_SIGNING_KEY"
+PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+
+
+def pem_of(private) -> str:
+    return private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+@pytest.fixture(scope="module")
+def rsa_pem() -> str:
+    return pem_of(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+
+
+@pytest.fixture(scope="module")
+def ed25519_pem() -> str:
+    return pem_of(ed25519.Ed25519PrivateKey.generate())
+
+
+def test_it_takes_an_rsa_pem_from_the_variable_and_signs_rs256(monkeypatch, tmp_path, rsa_pem):
+    monkeypatch.setenv(NAME, rsa_pem)
+    pem = signing_key_pem(NAME, var_dir=tmp_path, debug=False)
+    assert parse_key(pem).alg == "RS256"
+
+
+def test_it_reads_an_ed25519_key_from_a_path_and_signs_eddsa(monkeypatch, tmp_path, ed25519_pem):
+    key_file = tmp_path / "key.pem"
+    key_file.write_text(ed25519_pem)
+    monkeypatch.setenv(NAME, str(key_file))
+    pem = signing_key_pem(NAME, var_dir=tmp_path, debug=False)
+    assert parse_key(pem).alg == "EdDSA"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----",
+            "not an unencrypted PEM",
+        ),
+        ("/nonexistent/badge-key.pem", "must be a PEM private key or the path of one"),
+    ],
+)
+def test_it_stops_the_start_on_a_malformed_key(monkeypatch, tmp_path, value, message):
+    monkeypatch.setenv(NAME, value)
+    with pytest.raises(ImproperlyConfigured, match=NAME) as raised:
+        signing_key_pem(NAME, var_dir=tmp_path, debug=True)
+    assert message in str(raised.value)
+
+
+def test_it_refuses_a_short_rsa_key(monkeypatch, tmp_path):
+    monkeypatch.setenv(NAME, pem_of(rsa.generate_private_key(public_exponent=65537, key_size=1024)))  # noqa: S505
+    with pytest.raises(ImproperlyConfigured, match="at least 2048 bits, not 1024"):
+        signing_key_pem(NAME, var_dir=tmp_path, debug=True)
+
+
+def test_it_refuses_a_key_of_another_kind(monkeypatch, tmp_path):
+    monkeypatch.setenv(NAME, pem_of(ec.generate_private_key(ec.SECP256R1())))
+    with pytest.raises(ImproperlyConfigured, match="must be RSA or Ed25519"):
+        signing_key_pem(NAME, var_dir=tmp_path, debug=True)
+
+
+def test_it_refuses_a_public_key(monkeypatch, tmp_path):
+    public = ed25519.Ed25519PrivateKey.generate().public_key()
+    pem = public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    monkeypatch.setenv(NAME, pem)
+    with pytest.raises(ImproperlyConfigured, match="not an unencrypted PEM private key"):
+        signing_key_pem(NAME, var_dir=tmp_path, debug=True)
+
+
+def test_production_refuses_to_start_without_a_key(monkeypatch, tmp_path):
+    monkeypatch.delenv(NAME, raising=False)
+    with pytest.raises(
+        ImproperlyConfigured, match=f"{NAME} must be set when DJANGO_DEBUG is false"
+    ):
+        signing_key_pem(NAME, var_dir=tmp_path, debug=False)
+    assert not (tmp_path / GENERATED_KEY_FILE).exists()
+
+
+def test_development_generates_a_key_once_and_keeps_it_private(monkeypatch, tmp_path: Path):
+    monkeypatch.delenv(NAME, raising=False)
+    first = signing_key_pem(NAME, var_dir=tmp_path, debug=True)
+    second = signing_key_pem(NAME, var_dir=tmp_path, debug=True)
+    assert first == second
+    assert parse_key(first).alg == "RS256"
+    mode = (tmp_path / GENERATED_KEY_FILE).stat().st_mode
+    assert stat.S_IMODE(mode) == 0o600
+    assert [path.name for path in tmp_path.iterdir()] == [GENERATED_KEY_FILE]
+
+
+@pytest.mark.parametrize("fixture", ["rsa_pem", "ed25519_pem"])
+def test_the_public_jwk_has_no_private_part(request, fixture):
+    key = parse_key(request.getfixturevalue(fixture))
+    public = key.public_jwk()
+    assert PRIVATE_MEMBERS.isdisjoint(public)
+    assert public["alg"] == key.alg
+    assert public["use"] == "sig"
