@@ -26,8 +26,9 @@ COPY notifications notifications
 RUN pip install --no-deps .
 
 # Static files are collected at build time for whitenoise's manifest storage (DEBUG off).
-# The key is a throwaway: collectstatic signs nothing, but settings refuse to load without one.
+# The keys are throwaways: collectstatic signs nothing, but settings refuse to load without them.
 RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-at-build-time-only \
+    KIPINA_BADGE_SIGNING_KEY="$(python -m engagement.badges.keys)" \
     python manage.py collectstatic --no-input \
     && chown -R kipina:kipina /app/var
 

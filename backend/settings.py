@@ -21,6 +21,7 @@ from backend.env import (
     env_redis_url,
     env_str,
 )
+from engagement.badges.keys import signing_key_pem
 
 # Lets generic Django classes be subscripted at run time (admin.ModelAdmin[Statement]).
 django_stubs_ext.monkeypatch()
@@ -47,6 +48,11 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # The public base URL: used where a response must name an absolute address (xAPI authority
 # accounts, badge verification URLs, links in e-mails).
 KIPINA_PUBLIC_URL = env_str("KIPINA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Signs the Open Badges 3.0 credentials and their status lists (docs/badges.md): PEM text or
+# a file path, RSA of 2048 bits or more, or Ed25519. Required in production like the secret
+# key; in development a key is generated once under VAR_DIR.
+KIPINA_BADGE_SIGNING_KEY = signing_key_pem("KIPINA_BADGE_SIGNING_KEY", var_dir=VAR_DIR, debug=DEBUG)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

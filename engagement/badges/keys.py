@@ -3,6 +3,8 @@
 Settings read the key once at start (`signing_key_pem`), so a malformed key stops the start
 with a message that names the variable. Run-time code asks `signing_key()` for the parsed key.
 No Django models here: settings import this module.
+
+`python -m engagement.badges.keys` prints a new key (RSA, PEM) for a deployment to keep.
 """
 
 import functools
@@ -97,15 +99,20 @@ def _parse(pem: str) -> SigningKey:
     return SigningKey(private=key, alg=alg, thumbprint=key.thumbprint())
 
 
-def _generated_key_pem(path: Path) -> str:
-    if path.exists():
-        return path.read_text(encoding="ascii")
+def new_key_pem() -> bytes:
+    """A new RSA key in PEM: RS256 is the algorithm every OB 3.0 verifier supports."""
     private = rsa.generate_private_key(public_exponent=65537, key_size=GENERATED_RSA_BITS)
-    pem = private.private_bytes(
+    return private.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
+
+
+def _generated_key_pem(path: Path) -> str:
+    if path.exists():
+        return path.read_text(encoding="ascii")
+    pem = new_key_pem()
     # Several processes (pytest-xdist workers, web and worker of the demo) may start at once
     # on a fresh var/. Each writes its own temporary file and links it into place: link fails
     # if another process won, and then everyone uses the winner's key.
@@ -120,3 +127,7 @@ def _generated_key_pem(path: Path) -> str:
     finally:
         temporary.unlink()
     return path.read_text(encoding="ascii")
+
+
+if __name__ == "__main__":
+    print(new_key_pem().decode("ascii"), end="")

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from backend import env
+from engagement.badges.keys import new_key_pem
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,6 +113,7 @@ def test_it_passes_the_deployment_checklist_with_production_settings(tmp_path):
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="k" * 20 + "-a-long-random-production-secret-0123456789-xyz",
         DJANGO_ALLOWED_HOSTS="kipina.example.fi",
+        KIPINA_BADGE_SIGNING_KEY=new_key_pem().decode(),
         KIPINA_VAR_DIR=str(tmp_path),
     )
 

@@ -1,6 +1,9 @@
 """The badge signing key from the environment (engagement/badges/keys.py)."""
 
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,10 +11,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from django.core.exceptions import ImproperlyConfigured
 
-from engagement.badges.keys import GENERATED_KEY_FILE, signing_key_pem
+from engagement.badges.keys import GENERATED_KEY_FILE, new_key_pem, signing_key_pem
 from engagement.badges.keys import _parse as parse_key
 
 NAME = "KIPINA_BADGE_SIGNING_KEY"
+ROOT = Path(__file__).resolve().parents[3]
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 
@@ -113,3 +117,32 @@ def test_the_public_jwk_has_no_private_part(request, fixture):
     assert PRIVATE_MEMBERS.isdisjoint(public)
     assert public["alg"] == key.alg
     assert public["use"] == "sig"
+
+
+def test_the_settings_refuse_a_production_start_without_a_badge_key(tmp_path):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "KIPINA_"))
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={
+            **environment,
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "k" * 50,
+            "KIPINA_VAR_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "KIPINA_BADGE_SIGNING_KEY must be set when DJANGO_DEBUG is false" in result.stderr
+
+
+def test_new_key_pem_makes_a_key_the_settings_accept(monkeypatch, tmp_path):
+    monkeypatch.setenv(NAME, new_key_pem().decode())
+    assert parse_key(signing_key_pem(NAME, var_dir=tmp_path, debug=False)).alg == "RS256"
