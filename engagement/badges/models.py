@@ -259,3 +259,6 @@ class BadgeShare(models.Model):
 
     def __str__(self) -> str:
         return f"badges of {self.person_id} ({'on' if self.enabled else 'off'})"
+
+
+from engagement.badges.models_ob3 import EmployerBadgeShare  # noqa: E402, F401  (registers it)
