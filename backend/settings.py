@@ -271,6 +271,14 @@ CELERY_BEAT_SCHEDULE["notifications-dispatch"] = {
     "schedule": float(env_int("KIPINA_NOTIFY_DISPATCH_BEAT_SECONDS", 30, minimum=1)),
 }
 
+# --- Open Badges (engagement/badges) ---------------------------------------------------------
+# award_badge decisions older than this are not acted on by the beat (an award is late, not
+# lost: the admin action and `manage.py badge_award_completed` award completions on request).
+KIPINA_BADGES_DECISION_LOOKBACK_HOURS = env_int(
+    "KIPINA_BADGES_DECISION_LOOKBACK_HOURS", 48, minimum=1
+)
+CELERY_BEAT_SCHEDULE["badges-award"] = {"task": "badges.award", "schedule": 60.0}
+
 # Browser senders (cmi5 content) post statements cross-origin with Basic credentials.
 CORS_URLS_REGEX = r"^/xapi/.*$"
 CORS_ALLOW_ALL_ORIGINS = env_bool("KIPINA_XAPI_CORS_ALLOW_ALL", True)

@@ -1,0 +1,58 @@
+"""Reads of the badges room: each public document with everything its builder names loaded
+(ob2.py runs no queries), a person's own badges, and a shared list by its token."""
+
+import uuid
+
+from django.db.models import Prefetch, QuerySet
+
+from engagement.badges.models import Assertion, BadgeClass, BadgeShare, Issuer
+from engagement.network.models import Milestone, Person
+
+_BADGE_CLASS_RELATED = ("issuer", "milestone__pathway", "pathway")
+_BADGE_CLASS_PREFETCH = (
+    "milestone__activities",
+    "milestone__skills",
+    "pathway__skills",
+    Prefetch("pathway__milestones", queryset=Milestone.objects.order_by("position")),
+)
+
+
+def issuer_get(*, public_id: uuid.UUID) -> Issuer | None:
+    return Issuer.objects.filter(uuid=public_id).first()
+
+
+def badge_class_get(*, public_id: uuid.UUID) -> BadgeClass | None:
+    return (
+        BadgeClass.objects.filter(uuid=public_id)
+        .select_related(*_BADGE_CLASS_RELATED)
+        .prefetch_related(*_BADGE_CLASS_PREFETCH)
+        .first()
+    )
+
+
+def assertion_get(*, public_id: uuid.UUID) -> Assertion | None:
+    return (
+        Assertion.objects.filter(uuid=public_id)
+        .select_related(*(f"badge_class__{name}" for name in _BADGE_CLASS_RELATED))
+        .first()
+    )
+
+
+def assertions_of(*, person: Person) -> QuerySet[Assertion]:
+    """A person's badges, newest first, revoked ones included (the learner should see why)."""
+    return Assertion.objects.filter(recipient=person).select_related(
+        "badge_class__issuer", "badge_class__milestone__pathway", "badge_class__pathway"
+    )
+
+
+def shared_list(*, token: str) -> tuple[Person, QuerySet[Assertion]] | None:
+    """The person and their valid badges behind a share link that is on; None otherwise (an
+    unknown token and a link turned off look the same from outside)."""
+    share = BadgeShare.objects.filter(token=token, enabled=True).select_related("person").first()
+    if share is None:
+        return None
+    return share.person, assertions_of(person=share.person).filter(revoked_at__isnull=True)
+
+
+def share_of(*, person: Person) -> BadgeShare | None:
+    return BadgeShare.objects.filter(person=person).first()
