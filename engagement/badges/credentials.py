@@ -81,7 +81,7 @@ def open_badge_credential(
         "id": award.credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement.name,
-        "issuer": _profile(issuer),
+        "issuer": profile_json(issuer),
         "validFrom": vc_datetime(award.awarded_at),
         "awardedDate": vc_datetime(award.awarded_at),
         # No credentialSubject.id: a stable id for the learner would let anyone who sees two
@@ -97,7 +97,7 @@ def open_badge_credential(
                     "salt": award.salt,
                 }
             ],
-            "achievement": _achievement(achievement, issuer),
+            "achievement": achievement_json(achievement, issuer),
         },
         "credentialSchema": [{"id": OB_V3_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }
@@ -134,7 +134,8 @@ def _parse_vc_datetime(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _profile(issuer: IssuerProfile) -> dict[str, Any]:
+def profile_json(issuer: IssuerProfile) -> dict[str, Any]:
+    """OB 3.0 Profile: in credentials, and alone at the issuer's 3.0 URL."""
     profile: dict[str, Any] = {"id": issuer.id, "type": ["Profile"], "name": issuer.name}
     for member, value in (
         ("url", issuer.url),
@@ -146,7 +147,8 @@ def _profile(issuer: IssuerProfile) -> dict[str, Any]:
     return profile
 
 
-def _achievement(achievement: Achievement, issuer: IssuerProfile) -> dict[str, Any]:
+def achievement_json(achievement: Achievement, issuer: IssuerProfile) -> dict[str, Any]:
+    """OB 3.0 Achievement: in credentials, and alone at the badge class's 3.0 URL."""
     criteria: dict[str, Any] = {"narrative": achievement.criteria_narrative}
     if achievement.criteria_url:
         criteria["id"] = achievement.criteria_url
@@ -156,7 +158,7 @@ def _achievement(achievement: Achievement, issuer: IssuerProfile) -> dict[str, A
         "name": achievement.name,
         "description": achievement.description,
         "criteria": criteria,
-        "creator": _profile(issuer),
+        "creator": profile_json(issuer),
     }
     if achievement.image_url:
         body["image"] = {"id": achievement.image_url, "type": "Image"}

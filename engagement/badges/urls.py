@@ -27,3 +27,30 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
         name="assertion-revoke",
     ),
 ]
+
+# Open Badges 3.0 (views_ob3.py, apis_ob3.py): the signing key by its kid, 3.0 documents,
+# each issuer's status list, the learner's own credential, badges shown to employers.
+from engagement.badges import apis_ob3, views_ob3  # noqa: E402
+
+urlpatterns += [
+    path("v3/keys", views_ob3.key_set, name="ob3-keys"),
+    path("v3/keys/<str:thumbprint>", views_ob3.key, name="ob3-key"),
+    path("v3/issuers/<uuid:uuid>", views_ob3.issuer, name="ob3-issuer"),
+    path("v3/achievements/<uuid:uuid>", views_ob3.achievement, name="ob3-achievement"),
+    path("v3/status/<uuid:uuid>", views_ob3.status_list, name="ob3-status-list"),
+    path("v3/credentials/<uuid:uuid>.jwt", views_ob3.credential_jwt, name="ob3-credential-jwt"),
+    path("v3/credentials/<uuid:uuid>.json", views_ob3.credential_json, name="ob3-credential-json"),
+]
+api_urlpatterns += [
+    path(
+        "assertions/<uuid:uuid>/employers/",
+        apis_ob3.EmployerSharesView.as_view(),
+        name="employer-shares",
+    ),
+    path(
+        "assertions/<uuid:uuid>/employers/<slug:employer>/",
+        apis_ob3.EmployerShareView.as_view(),
+        name="employer-share",
+    ),
+    path("shown-to-employer/", apis_ob3.ShownToMeView.as_view(), name="shown-to-employer"),
+]

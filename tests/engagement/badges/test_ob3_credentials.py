@@ -25,7 +25,7 @@ from engagement.badges.credentials import (
 from engagement.badges.keys import _parse as parse_key
 from engagement.badges.status_list import status_entry
 
-AWARDED = datetime(2026, 5, 4, 9, 30, 15, 123456, tzinfo=UTC)
+AWARDED = datetime(2025, 5, 4, 9, 30, 15, 123456, tzinfo=UTC)
 ISSUER = IssuerProfile(
     id="https://kipina.example/badges/v3/issuers/1b2c",
     name="Savonia UAS",
@@ -96,7 +96,7 @@ def test_it_is_an_open_badge_credential_with_both_contexts():
     body = credential()
     assert body["@context"] == [VC_V2_CONTEXT, OB_V3_CONTEXT]
     assert body["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
-    assert body["validFrom"] == "2026-05-04T09:30:15Z"
+    assert body["validFrom"] == "2025-05-04T09:30:15Z"
     assert body["credentialStatus"]["statusListIndex"] == "7"
 
 
