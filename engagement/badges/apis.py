@@ -126,8 +126,17 @@ class ShareView(BadgesAPIMixin, APIView):
         return Response(_share_answer(share))
 
 
+class StrictCharField(serializers.CharField):
+    """Text only: DRF's CharField would turn 5 or true into "5" and "True"."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class RevokeIn(serializers.Serializer[Any]):
-    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, allow_blank=False)
+    reason = StrictCharField(max_length=REASON_MAX_LENGTH, allow_blank=False)
 
 
 class RevokeView(BadgesAPIMixin, APIView):

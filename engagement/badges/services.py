@@ -304,11 +304,12 @@ def _badge_class_of(decision: Decision) -> BadgeClass:
 
 
 def _badge_class_lookup(wanted: str) -> dict[str, Any]:
-    """A rule names a badge class by its public uuid or its database id."""
+    """A rule names a badge class by its public URL (the IRI its earned statements carry,
+    which the rules room's cycle check follows), its public uuid, or its database id."""
     if wanted.isdigit():
         return {"pk": int(wanted)}
     try:
-        return {"uuid": uuid.UUID(wanted)}
+        return {"uuid": uuid.UUID(wanted.rstrip("/").rsplit("/classes/", 1)[-1])}
     except ValueError:
         raise BadgeAwardError(
             _("%(wanted)r names no badge class: give its uuid or id.") % {"wanted": wanted}
