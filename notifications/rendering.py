@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from engagement.network.models import Enrolment
+from engagement.rules.reasons import reasons_text
 from notifications.models import Notification, Topic
 
 # Template keys come from rule definitions that administrators write: only plain names are
@@ -60,7 +61,8 @@ def _context(notification: Notification, language: str, unsubscribe_url: str) ->
         "learner": f"{enrolment.learner.given_name} {enrolment.learner.family_name}"
         if enrolment
         else "",
-        "reasons": [str(r) for r in given.get("reasons", [])],
+        # Stored as codes with values; worded here, in the person's language.
+        "reasons": reasons_text(given.get("reasons", [])),
         "topic": Topic(notification.topic).label,
         "link": settings.KIPINA_PUBLIC_URL + reverse("home"),
         "unsubscribe_url": unsubscribe_url,

@@ -25,6 +25,7 @@ from engagement.rules.definitions import DefinitionError
 from engagement.rules.effectiveness import Arm, Comparison
 from engagement.rules.models import Decision, EventCursor, Rule, RuleVersion, StudyPlan
 from engagement.rules.previews import rule_preview_report
+from engagement.rules.reasons import reasons_text
 from engagement.rules.serializers import DEFINITION_HELP
 
 # Rules previewed at once by the changelist action: each evaluates up to PREVIEW_LIMIT people.
@@ -362,7 +363,7 @@ class DecisionAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("reasons"))
     def reason_text(self, decision: Decision) -> str:
-        return "; ".join(str(reason) for reason in decision.reasons)
+        return "; ".join(reasons_text(decision.reasons))
 
 
 @admin.register(StudyPlan)

@@ -125,6 +125,27 @@ class EventFacts:
     occurred_at: dt.datetime
 
 
+ReasonValue = int | float | str
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a rule acted, left someone out, or gave a light its colour: a code and its values,
+    not text, so that each reader gets it in their own language (engagement.rules.reasons
+    tells it) and it stores as JSON on the decision."""
+
+    code: str
+    values: tuple[tuple[str, ReasonValue], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **values: ReasonValue) -> "Reason":
+        return cls(code, tuple(sorted(values.items())))
+
+    def as_json(self) -> dict[str, ReasonValue]:
+        """The stored form: {"code": ..., <value name>: <value>, ...}."""
+        return {"code": self.code, **dict(self.values)}
+
+
 @dataclass(frozen=True)
 class Decision:
     rule_id: int
@@ -132,7 +153,7 @@ class Decision:
     person_id: int
     enrolment_id: int
     window: str
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True)
@@ -141,7 +162,7 @@ class Exclusion:
 
     person_id: int
     enrolment_id: int
-    reason: str
+    reason: Reason
 
 
 @dataclass(frozen=True)
@@ -160,10 +181,12 @@ def evaluate(rule: RuleSpec, facts: EnrolmentFacts, now: dt.datetime) -> Outcome
     if not rule.covers(facts):
         return NOTHING
     if facts.status != ACTIVE:
-        return _excluded(facts, facts.learner_id, f"the enrolment is {facts.status}")
+        return _excluded(
+            facts, facts.learner_id, Reason.of("enrolment_status", status=facts.status)
+        )
     if facts.completed_at is not None:
-        return _excluded(facts, facts.learner_id, "every milestone is done")
-    found: list[tuple[int, str, tuple[str, ...]]]
+        return _excluded(facts, facts.learner_id, Reason.of("all_done"))
+    found: Found
     match definition:
         case Inactive():
             found = _inactive(definition, facts, now, today)
@@ -190,29 +213,30 @@ def evaluate_event(rule: RuleSpec, event: EventFacts, facts: EnrolmentFacts) -> 
     if definition.kind != event.kind or not rule.covers(facts):
         return NOTHING
     if facts.status == "withdrawn":
-        return _excluded(facts, facts.learner_id, "the enrolment is withdrawn")
+        return _excluded(facts, facts.learner_id, Reason.of("enrolment_status", status="withdrawn"))
     match definition:
         case MilestoneCompleted():
             if definition.milestone_id not in (None, event.milestone_id):
                 return NOTHING
             window = f"milestone:{event.milestone_id}"
-            reasons = (f"completed milestone {event.milestone_id}",)
+            reasons = (Reason.of("milestone_completed", milestone=event.milestone_id or 0),)
         case PathwayCompleted():
-            window, reasons = "pathway", ("completed the pathway",)
+            window, reasons = "pathway", (Reason.of("pathway_completed"),)
         case _:
             return NOTHING
     return _decide(rule, facts, [(facts.learner_id, window, reasons)])
 
 
 def _decide(
-    rule: RuleSpec, facts: EnrolmentFacts, found: Iterable[tuple[int, str, tuple[str, ...]]]
+    rule: RuleSpec, facts: EnrolmentFacts, found: Iterable[tuple[int, str, tuple[Reason, ...]]]
 ) -> Outcome:
     topic = TOPIC_OF_KIND[rule.kind]
     decisions: list[Decision] = []
     exclusions: list[Exclusion] = []
     for person_id, window, reasons in found:
         if topic in facts.opted_out.get(person_id, frozenset()):
-            exclusions.append(Exclusion(person_id, facts.enrolment_id, f"opted out of {topic}"))
+            reason = Reason.of("opted_out", topic=str(topic))
+            exclusions.append(Exclusion(person_id, facts.enrolment_id, reason))
             continue
         decisions.append(
             Decision(rule.rule_id, rule.version_id, person_id, facts.enrolment_id, window, reasons)
@@ -220,7 +244,7 @@ def _decide(
     return Outcome(tuple(decisions), tuple(exclusions))
 
 
-def _excluded(facts: EnrolmentFacts, person_id: int, reason: str) -> Outcome:
+def _excluded(facts: EnrolmentFacts, person_id: int, reason: Reason) -> Outcome:
     return Outcome(exclusions=(Exclusion(person_id, facts.enrolment_id, reason),))
 
 
@@ -245,7 +269,7 @@ def due_window(milestone_id: int) -> str:
     return f"{DUE_WINDOW}{milestone_id}"
 
 
-Found = list[tuple[int, str, tuple[str, ...]]]
+Found = list[tuple[int, str, tuple[Reason, ...]]]
 
 
 def _inactive(rule: Inactive, facts: EnrolmentFacts, now: dt.datetime, today: dt.date) -> Found:
@@ -254,8 +278,8 @@ def _inactive(rule: Inactive, facts: EnrolmentFacts, now: dt.datetime, today: dt
     if idle < rule.days:
         return []
     # One nudge per spell of inactivity: the window is the day the spell began.
-    what = "no activity yet" if facts.last_active_at is None else "no activity"
-    reason = f"{what} for {idle} days (since {since.isoformat()})"
+    code = "no_activity_yet" if facts.last_active_at is None else "no_activity"
+    reason = Reason.of(code, days=idle, since=since.isoformat())
     return [(facts.learner_id, f"inactive-since:{since.isoformat()}", (reason,))]
 
 
@@ -263,7 +287,12 @@ def _behind_pace(rule: BehindPace, facts: EnrolmentFacts, today: dt.date) -> Fou
     expected = expected_percent(facts, today)
     if expected is None or facts.percent > expected - rule.points:
         return []
-    reason = f"{facts.percent}% done where the plan to {facts.target_on} expects {expected}%"
+    reason = Reason.of(
+        "behind_pace",
+        percent=facts.percent,
+        target=facts.target_on.isoformat() if facts.target_on else "",
+        expected=expected,
+    )
     return [(facts.learner_id, weekly_window("behind_pace", today), (reason,))]
 
 
@@ -274,8 +303,11 @@ def _due_soon(rule: MilestoneDueSoon, facts: EnrolmentFacts, today: dt.date) -> 
             continue
         left = (milestone.due_on - today).days
         if 0 <= left <= rule.days:
-            reason = (
-                f"milestone {milestone.milestone_id} is due on {milestone.due_on} ({left} days)"
+            reason = Reason.of(
+                "milestone_due",
+                milestone=milestone.milestone_id,
+                due=milestone.due_on.isoformat(),
+                days=left,
             )
             found.append((facts.learner_id, due_window(milestone.milestone_id), (reason,)))
     return found
@@ -290,7 +322,8 @@ def _first_steps(rule: FirstSteps, facts: EnrolmentFacts, today: dt.date) -> Fou
         return []
     # Only the latest step reached: a sweep that starts late must not send day 3 and day 10.
     day = reached[-1]
-    return [(facts.learner_id, f"first-steps:day-{day}", (f"day {age} with no activity yet",))]
+    reason = Reason.of("first_steps", day=age)
+    return [(facts.learner_id, f"first-steps:day-{day}", (reason,))]
 
 
 def _goal_at_risk(facts: EnrolmentFacts, today: dt.date) -> Found:
@@ -305,13 +338,20 @@ def _goal_at_risk(facts: EnrolmentFacts, today: dt.date) -> Found:
         # At risk when every day left is needed; already missed is not nudged (no use).
         if needed <= 0 or needed != days_left:
             return []
-        reason = f"studied {studied} of {plan.days_per_week} planned days; {days_left} days left"
+        reason = Reason.of(
+            "goal_days", studied=studied, planned=plan.days_per_week, days_left=days_left
+        )
         return [(facts.learner_id, weekly_window("study_goal_at_risk", today), (reason,))]
     if plan.hours_per_week:
         hours = facts.seconds_this_week / 3600
         if hours >= plan.hours_per_week or days_left > 2:
             return []
-        reason = f"{hours:.1f} of {plan.hours_per_week:g} planned hours; {days_left} days left"
+        reason = Reason.of(
+            "goal_hours",
+            hours=round(hours, 1),
+            planned=float(plan.hours_per_week),
+            days_left=days_left,
+        )
         return [(facts.learner_id, weekly_window("study_goal_at_risk", today), (reason,))]
     return []
 
@@ -327,7 +367,7 @@ def _teacher_alert(facts: EnrolmentFacts, now: dt.datetime, today: dt.date) -> F
 def _employer_line(facts: EnrolmentFacts, today: dt.date) -> Found:
     done = sum(1 for m in facts.milestones if m.completed_at is not None)
     # Completion status only (DESIGN.md; Act 759/2004 §3): no activity, no time on task.
-    reason = f"{done} of {len(facts.milestones)} milestones completed"
+    reason = Reason.of("milestones_completed", done=done, total=len(facts.milestones))
     return [
         (contact, weekly_window("employer_summary_line", today), (reason,))
         for contact in facts.employer_contact_ids
@@ -346,7 +386,7 @@ class Colour(StrEnum):
 @dataclass(frozen=True)
 class Light:
     colour: Colour
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True)
@@ -366,14 +406,17 @@ def traffic_light(
 ) -> Light:
     today = now.astimezone(ZoneInfo(facts.time_zone)).date()
     if facts.status != ACTIVE:
-        return Light(Colour.GREEN, (f"the enrolment is {facts.status}",))
+        return Light(Colour.GREEN, (Reason.of("enrolment_status", status=facts.status),))
     if facts.completed_at is not None:
-        return Light(Colour.GREEN, ("every milestone is done",))
-    levels: list[tuple[Colour, str]] = []
+        return Light(Colour.GREEN, (Reason.of("all_done"),))
+    levels: list[tuple[Colour, Reason]] = []
     idle = (today - _last_active_day(facts)).days
     levels.append(
         _level(
-            idle, thresholds.amber_idle_days, thresholds.red_idle_days, f"inactive for {idle} days"
+            idle,
+            thresholds.amber_idle_days,
+            thresholds.red_idle_days,
+            Reason.of("idle", days=idle),
         )
     )
     overdue = sum(
@@ -386,7 +429,7 @@ def traffic_light(
             overdue,
             thresholds.amber_overdue,
             thresholds.red_overdue,
-            f"{overdue} milestones overdue",
+            Reason.of("overdue", count=overdue),
         )
     )
     expected = expected_percent(facts, today)
@@ -397,7 +440,7 @@ def traffic_light(
                 behind,
                 thresholds.amber_behind_points,
                 thresholds.red_behind_points,
-                f"{behind} points behind the planned pace",
+                Reason.of("behind", points=behind),
             )
         )
     red = [reason for colour, reason in levels if colour == Colour.RED]
@@ -406,10 +449,10 @@ def traffic_light(
         return Light(Colour.RED, tuple(red + amber))
     if amber:
         return Light(Colour.AMBER, tuple(amber))
-    return Light(Colour.GREEN, ("on track",))
+    return Light(Colour.GREEN, (Reason.of("on_track"),))
 
 
-def _level(value: int, amber: int, red: int, reason: str) -> tuple[Colour, str]:
+def _level(value: int, amber: int, red: int, reason: Reason) -> tuple[Colour, Reason]:
     if value >= red:
         return Colour.RED, reason
     if value >= amber:

@@ -8,6 +8,7 @@ from engagement.network.models import Person
 from engagement.rules import selectors, services
 from engagement.rules.definitions import SCHEDULE_KINDS
 from engagement.rules.models import Rule
+from engagement.rules.reasons import reason_text, reasons_text
 
 # Candidate learners evaluated per preview: enough to judge a rule, bounded in time and size.
 PREVIEW_LIMIT = 200
@@ -59,13 +60,13 @@ def rule_preview_report(*, rule: Rule, now: dt.datetime, limit: int | None = Non
             names.get(d.person_id, ""),
             d.enrolment_id,
             d.window,
-            d.reasons,
+            tuple(reasons_text(d.reasons)),
             services.holdout_of(spec=spec, person_id=d.person_id),
         )
         for d in outcome.decisions
     )
     left_out = tuple(
-        LeftOut(x.person_id, names.get(x.person_id, ""), x.enrolment_id, x.reason)
+        LeftOut(x.person_id, names.get(x.person_id, ""), x.enrolment_id, reason_text(x.reason))
         for x in outcome.exclusions
     )
     evaluated = min(candidates, limit)

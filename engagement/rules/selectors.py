@@ -52,6 +52,7 @@ from engagement.rules.evaluate import (
 )
 from engagement.rules.models import Decision as DecisionRow
 from engagement.rules.models import Rule, StudyPlan
+from engagement.rules.reasons import reasons_text
 from notifications.selectors import opted_out_topics
 
 
@@ -563,7 +564,8 @@ def traffic_lights(*, enrolments: Sequence[Enrolment], now: dt.datetime) -> list
                 enrolment.pathway.slug,
                 enrolment.status,
                 str(light.colour),
-                light.reasons,
+                # Worded here, in the reader's language: every caller shows them.
+                tuple(reasons_text(light.reasons)),
             )
         )
     return rows

@@ -205,7 +205,7 @@ def decisions_record(
     }
     rows = [
         (d.rule_id, d.version_id, d.person_id, d.enrolment_id, d.window, actions[d.version_id],
-         d.reasons, _holdout(specs[d.rule_id], d.person_id))
+         [reason.as_json() for reason in d.reasons], _holdout(specs[d.rule_id], d.person_id))
         for d in decisions
     ]  # fmt: skip
     for start in range(0, len(rows), DECISION_INSERT_BATCH):

@@ -48,7 +48,9 @@ def test_a_nudge_decision_becomes_one_notification(net):
     assert notification.person == net.learner
     assert (notification.topic, notification.template) == ("study_reminders", "come_back")
     assert notification.idempotency_key == f"decision:{decision.pk}"
-    assert notification.context["reasons"] == ["no activity yet for 48 days (since 2026-01-12)"]
+    assert notification.context["reasons"] == [
+        {"code": "no_activity_yet", "days": 48, "since": "2026-01-12"}
+    ]
     assert (notification.status, notification.not_before) == ("pending", NOW)
 
 

@@ -11,6 +11,7 @@ from engagement.rules.evaluate import (
     EnrolmentFacts,
     EventFacts,
     MilestoneFacts,
+    Reason,
     RuleSpec,
     StudyPlanFacts,
     evaluate,
@@ -100,7 +101,9 @@ def test_an_excluded_learner_is_explained():
         rule("inactive", days=7), facts(status="paused", last_active_at=days_ago(30)), NOW
     )
 
-    assert [x.reason for x in outcome.exclusions] == ["the enrolment is paused"]
+    assert [x.reason for x in outcome.exclusions] == [
+        Reason.of("enrolment_status", status="paused")
+    ]
 
 
 def test_inactive_keeps_one_window_for_the_whole_spell():
@@ -211,13 +214,13 @@ def test_no_study_goal_means_no_goal_nudge():
 @pytest.mark.parametrize(
     ("changes", "colour", "reason"),
     [
-        ({}, Colour.GREEN, "on track"),
-        ({"last_active_at": days_ago(8)}, Colour.AMBER, "inactive for 8 days"),
-        ({"last_active_at": days_ago(15)}, Colour.RED, "inactive for 15 days"),
+        ({}, Colour.GREEN, Reason.of("on_track")),
+        ({"last_active_at": days_ago(8)}, Colour.AMBER, Reason.of("idle", days=8)),
+        ({"last_active_at": days_ago(15)}, Colour.RED, Reason.of("idle", days=15)),
         (
             {"milestones": (MilestoneFacts(1, dt.date(2026, 2, 1), None),)},
             Colour.AMBER,
-            "1 milestones overdue",
+            Reason.of("overdue", count=1),
         ),
         (
             {
@@ -227,10 +230,10 @@ def test_no_study_goal_means_no_goal_nudge():
                 )
             },
             Colour.RED,
-            "2 milestones overdue",
+            Reason.of("overdue", count=2),
         ),
-        ({"percent": 20}, Colour.AMBER, "16 points behind the planned pace"),
-        ({"percent": 5}, Colour.RED, "31 points behind the planned pace"),
+        ({"percent": 20}, Colour.AMBER, Reason.of("behind", points=16)),
+        ({"percent": 5}, Colour.RED, Reason.of("behind", points=31)),
     ],
 )
 def test_traffic_light_shows_its_reasons(changes, colour, reason):
@@ -261,7 +264,7 @@ def test_employer_summary_line_reaches_only_consented_contacts_with_completion_o
     outcome = evaluate(spec, facts(employer_contact_ids=(900,), milestones=done), NOW)
 
     assert windows(outcome) == [(900, "summary:2026-W06")]
-    assert outcome.decisions[0].reasons == ("1 of 2 milestones completed",)
+    assert outcome.decisions[0].reasons == (Reason.of("milestones_completed", done=1, total=2),)
     assert windows(evaluate(spec, facts(milestones=done), NOW)) == []
 
 
@@ -342,5 +345,5 @@ def test_a_learner_whose_progress_is_complete_is_not_nudged_or_flagged():
     outcome = evaluate(rule("inactive", days=7), finished, NOW)
 
     assert windows(outcome) == []
-    assert [x.reason for x in outcome.exclusions] == ["every milestone is done"]
+    assert [x.reason for x in outcome.exclusions] == [Reason.of("all_done")]
     assert traffic_light(finished, NOW).colour == Colour.GREEN

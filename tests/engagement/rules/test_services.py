@@ -8,6 +8,7 @@ from engagement.network import services as network
 from engagement.progress.services import progress_project
 from engagement.rules import services
 from engagement.rules.definitions import DefinitionError
+from engagement.rules.evaluate import Reason
 from engagement.rules.models import Decision, Rule
 from notifications.models import TopicOptOut
 from tests.engagement.builders import (
@@ -65,7 +66,7 @@ def test_an_edit_makes_a_new_version_and_decisions_keep_theirs(net):
     rule.refresh_from_db()
     assert (version.number, rule.current_version_id) == (2, version.id)
     assert first.version.number == 1
-    assert first.reasons == ["no activity yet for 48 days (since 2026-01-12)"]
+    assert first.reasons == [{"code": "no_activity_yet", "days": 48, "since": "2026-01-12"}]
 
 
 def test_a_sweep_decides_once_however_often_it_runs(net):
@@ -140,7 +141,7 @@ def test_preview_shows_who_and_why_without_recording(net):
     outcome = services.rule_preview(rule=rule, now=NOW)
 
     assert [(d.person_id, d.reasons) for d in outcome.decisions] == [
-        (net.learner.id, ("no activity yet for 48 days (since 2026-01-12)",))
+        (net.learner.id, (Reason.of("no_activity_yet", days=48, since="2026-01-12"),))
     ]
     assert not Decision.objects.exists()
 
