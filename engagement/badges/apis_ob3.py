@@ -27,7 +27,7 @@ from engagement.network.apis import ERROR, WRITE_ERRORS
 from engagement.network.models import Organisation
 
 
-class ShareIn(serializers.Serializer[Any]):
+class EmployerShareIn(serializers.Serializer[Any]):
     employer = serializers.SlugField(max_length=64, help_text="the company's slug")
 
     def to_internal_value(self, data: Any) -> Any:
@@ -40,7 +40,7 @@ class ShareIn(serializers.Serializer[Any]):
         return super().to_internal_value(data)
 
 
-class ShareOut(serializers.ModelSerializer[EmployerBadgeShare]):
+class EmployerShareOut(serializers.ModelSerializer[EmployerBadgeShare]):
     employer = serializers.CharField(source="employer.slug")
     employer_name = serializers.CharField(source="employer.translated_name")
 
@@ -49,7 +49,7 @@ class ShareOut(serializers.ModelSerializer[EmployerBadgeShare]):
         fields = ["employer", "employer_name", "shared_at"]
 
 
-class ShownOut(serializers.ModelSerializer[EmployerBadgeShare]):
+class ShownToEmployerOut(serializers.ModelSerializer[EmployerBadgeShare]):
     """What an employer sees: the credential and its status, nothing of the learning itself."""
 
     id = serializers.UUIDField(source="assertion.uuid")
@@ -92,20 +92,25 @@ class EmployerSharesView(_OwnBadgeMixin, APIView):
 
     @extend_schema(
         summary="The employers the signed-in learner shows this badge to",
-        responses={200: ShareOut(many=True), 404: OpenApiResponse(ERROR)},
+        responses={200: EmployerShareOut(many=True), 404: OpenApiResponse(ERROR)},
     )
     def get(self, request: Request, uuid: uuid.UUID) -> Response:
         shares = employer_shares.shares_of(assertion=self.own_assertion(uuid))
-        return Response(ShareOut(shares, many=True).data)
+        return Response(EmployerShareOut(shares, many=True).data)
 
     @extend_schema(
         summary="Show this badge to an employer the learner has a consent in force with",
-        request=ShareIn,
-        responses={201: ShareOut, 200: ShareOut, 404: OpenApiResponse(ERROR), **WRITE_ERRORS},
+        request=EmployerShareIn,
+        responses={
+            201: EmployerShareOut,
+            200: EmployerShareOut,
+            404: OpenApiResponse(ERROR),
+            **WRITE_ERRORS,
+        },
     )
     def post(self, request: Request, uuid: uuid.UUID) -> Response:
         assertion = self.own_assertion(uuid)
-        given = ShareIn(data=request.data)
+        given = EmployerShareIn(data=request.data)
         given.is_valid(raise_exception=True)
         employer = Organisation.objects.filter(slug=given.validated_data["employer"]).first()
         if employer is None:
@@ -114,7 +119,7 @@ class EmployerSharesView(_OwnBadgeMixin, APIView):
             assertion=assertion, employer=employer, now=timezone.now()
         )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(ShareOut(share).data, status=code)
+        return Response(EmployerShareOut(share).data, status=code)
 
 
 class EmployerShareView(_OwnBadgeMixin, APIView):
@@ -139,8 +144,8 @@ class ShownToMeView(BadgesAPIMixin, APIView):
 
     @extend_schema(
         summary="Badges shown to the companies the signed-in employer contact speaks for",
-        responses={200: ShownOut(many=True), 403: OpenApiResponse(ERROR)},
+        responses={200: ShownToEmployerOut(many=True), 403: OpenApiResponse(ERROR)},
     )
     def get(self, request: Request) -> Response:
         shown = employer_shares.badges_shown_to(self.viewer)
-        return Response(ShownOut(shown, many=True).data)
+        return Response(ShownToEmployerOut(shown, many=True).data)
