@@ -9,6 +9,7 @@ public copy of it (OB 2.0's hosted assertion is the public one).
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from engagement.badges import ob2
 from engagement.badges.credentials import (
@@ -40,6 +41,34 @@ def key_set() -> dict[str, Any]:
     """The JWK Set verifiers fetch: public members only."""
     key = signing_key()
     return {"keys": [{**key.public_jwk(), "kid": key_id()}]}
+
+
+def did() -> str:
+    """Our did:web: the DID Web method maps `did:web:host:p:q` to https://host/p/q/did.json,
+    so the DID follows from the URL the document is served at (a port's colon is %3A)."""
+    served = urlsplit(ob2.public_url("ob3-did"))
+    path = served.path.removesuffix("/did.json").strip("/")
+    return ":".join(["did:web", served.netloc.replace(":", "%3A"), *path.split("/")])
+
+
+def did_document() -> dict[str, Any]:
+    """The same public key as the JWK Set, for verifiers that resolve keys through DIDs."""
+    identifier = did()
+    key = signing_key()
+    method = f"{identifier}#{key.thumbprint}"
+    return {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/jws/v1"],
+        "id": identifier,
+        "verificationMethod": [
+            {
+                "id": method,
+                "type": "JsonWebKey2020",
+                "controller": identifier,
+                "publicKeyJwk": key.public_jwk(),
+            }
+        ],
+        "assertionMethod": [method],
+    }
 
 
 def issuer_profile(issuer: Issuer) -> IssuerProfile:

@@ -35,6 +35,7 @@ from engagement.badges import apis_ob3, views_ob3  # noqa: E402
 urlpatterns += [
     path("v3/keys", views_ob3.key_set, name="ob3-keys"),
     path("v3/keys/<str:thumbprint>", views_ob3.key, name="ob3-key"),
+    path("v3/did.json", views_ob3.did_document, name="ob3-did"),
     path("v3/issuers/<uuid:uuid>", views_ob3.issuer, name="ob3-issuer"),
     path("v3/achievements/<uuid:uuid>", views_ob3.achievement, name="ob3-achievement"),
     path("v3/status/<uuid:uuid>", views_ob3.status_list, name="ob3-status-list"),

@@ -55,6 +55,11 @@ def key(request: HttpRequest, thumbprint: str) -> HttpResponse:
 
 
 @require_safe
+def did_document(request: HttpRequest) -> HttpResponse:
+    return _public(_json(ob3.did_document(), "application/did+json"))
+
+
+@require_safe
 def issuer(request: HttpRequest, uuid: uuid.UUID) -> HttpResponse:
     found = selectors.issuer_get(public_id=uuid)
     if found is None:

@@ -263,3 +263,18 @@ def test_the_documents_are_read_only(assertion, issuer, method):
         f"/badges/v3/credentials/{assertion.uuid}.jwt",
     ):
         assert getattr(learner, method)(path).status_code == 405, path
+
+
+def test_the_did_web_document_publishes_the_same_public_key(assertion, settings):
+    settings.KIPINA_PUBLIC_URL = "https://badges.kipina.example:8443"
+    response = Client().get("/badges/v3/did.json")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["id"] == "did:web:badges.kipina.example%3A8443:badges:v3"
+    (method,) = document["verificationMethod"]
+    assert document["assertionMethod"] == [method["id"]]
+    assert PRIVATE_MEMBERS.isdisjoint(method["publicKeyJwk"])
+    key = jwt.PyJWK(method["publicKeyJwk"])
+    token = download(assertion)
+    claims = jwt.decode(token, key=key.key, algorithms=[key.algorithm_name])
+    assert claims["jti"] == f"urn:uuid:{assertion.uuid}"
