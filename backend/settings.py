@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import django_stubs_ext
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -269,6 +270,20 @@ CELERY_BEAT_SCHEDULE["notifications-outbox"] = {"task": "notifications.outbox", 
 CELERY_BEAT_SCHEDULE["notifications-dispatch"] = {
     "task": "notifications.dispatch",
     "schedule": float(env_int("KIPINA_NOTIFY_DISPATCH_BEAT_SECONDS", 30, minimum=1)),
+}
+# Digests and summaries (notifications/digests/): made once a day for the period (week, or
+# month for monthly employer summaries) that ended in each person's zone in the last 24 hours,
+# and due at this local hour on the day it ended. 08:00 is when the default quiet hours end.
+KIPINA_DIGEST_SEND_HOUR = env_int("KIPINA_DIGEST_SEND_HOUR", 8)
+if KIPINA_DIGEST_SEND_HOUR > 23:
+    raise ImproperlyConfigured("KIPINA_DIGEST_SEND_HOUR must be an hour of the day, 0 to 23")
+# People per digest task: each batch reads their records in a few set-based queries.
+KIPINA_DIGEST_BATCH = env_int("KIPINA_DIGEST_BATCH", 200, minimum=1)
+# Daily at 03:15 UTC: Monday morning in Finland, before the send hour. Any hour works: each
+# local period is looked at in the one run that falls within 24 hours of its end.
+CELERY_BEAT_SCHEDULE["notifications-digests"] = {
+    "task": "notifications.digests",
+    "schedule": crontab(minute=15, hour=3),
 }
 
 # --- Open Badges (engagement/badges) ---------------------------------------------------------

@@ -21,6 +21,8 @@ from engagement.network.apis import ERROR, NetworkAPIMixin
 from engagement.network.models import Person
 from notifications import selectors, services
 from notifications import serializers as shapes
+from notifications.digests.selectors import preferences_with_summary
+from notifications.digests.services import preference_summary_update
 from notifications.models import Notification
 
 ERRORS = {
@@ -116,14 +118,14 @@ class PreferenceView(NetworkAPIMixin, views.APIView):
 
     def get(self, request: Request) -> Response:
         person = self._person()
-        return Response(shapes.PreferenceSerializer(selectors.preferences_shown(person)).data)
+        return Response(shapes.PreferenceSerializer(preferences_with_summary(person)).data)
 
     def patch(self, request: Request) -> Response:
         person = self._person()
         given = shapes.PreferenceSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
-        services.preference_update(person_id=person.pk, **given.validated_data)
-        return Response(shapes.PreferenceSerializer(selectors.preferences_shown(person)).data)
+        preference_summary_update(person_id=person.pk, **given.validated_data)
+        return Response(shapes.PreferenceSerializer(preferences_with_summary(person)).data)
 
     def _person(self) -> Person:
         person_id = self.viewer.person_id

@@ -117,6 +117,10 @@ class StrictDateField(serializers.DateField):
         return super().to_internal_value(value)
 
 
+# The employer summary's cadence (Preference.summary_frequency; notifications.digests).
+SUMMARY_FREQUENCIES = [("weekly", _("Weekly")), ("monthly", _("Monthly"))]
+
+
 def _time_zone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
@@ -151,6 +155,10 @@ class PreferenceSerializer(serializers.Serializer[Any]):
     )
     paused_until = StrictDateField(
         allow_null=True, help_text=_("nothing is sent before this day; null for no pause")
+    )
+    summary_frequency = StrictChoiceField(
+        choices=SUMMARY_FREQUENCIES,
+        help_text=_("employer contacts: the staff progress summary weekly or monthly"),
     )
 
     def to_internal_value(self, data: Any) -> Any:

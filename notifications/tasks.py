@@ -1,8 +1,12 @@
+import datetime as dt
+
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
 from notifications import selectors, services
+from notifications.digests import selectors as digest_selectors
+from notifications.digests import services as digest_services
 
 
 @shared_task(name="notifications.outbox", acks_late=True)
@@ -35,3 +39,28 @@ def notifications_deliver(notification_ids: list[int]) -> int:
         status = services.notification_deliver(notification_id=notification_id, now=timezone.now())
         handled += status is not None
     return handled
+
+
+@shared_task(name="notifications.digests")
+def notifications_digests() -> int:
+    """Beat (daily): fan the people who may get a digest out in batches of ids, each audience
+    apart; the count fanned out. One `now` for the run, so every batch looks at the same
+    periods. Running it twice is harmless: see notifications_digest_batch."""
+    now = timezone.now().isoformat()
+    size = settings.KIPINA_DIGEST_BATCH
+    fanned = 0
+    for audience in digest_selectors.AUDIENCES:
+        people = digest_selectors.digest_audience(audience)
+        for start in range(0, len(people), size):
+            notifications_digest_batch.delay(audience, people[start : start + size], now)
+        fanned += len(people)
+    return fanned
+
+
+@shared_task(name="notifications.digest_batch", acks_late=True)
+def notifications_digest_batch(audience: str, person_ids: list[int], now: str) -> int:
+    """Digest notifications for a batch of people; the count made. Idempotent by the unique
+    idempotency key `digest:<audience>:<person>:<period>`: a second run finds them made."""
+    return digest_services.digests_create(
+        audience=audience, person_ids=person_ids, now=dt.datetime.fromisoformat(now)
+    )

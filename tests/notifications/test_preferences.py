@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "quiet_until": "08:00:00",
     "weekly_nudge_cap": 3,
     "paused_until": None,
+    "summary_frequency": "weekly",
 }
 
 
