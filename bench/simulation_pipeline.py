@@ -8,12 +8,14 @@ validated (parse_statements) and stored (statements_store) in batches per provid
 at 20:00 progress_project(); at 20:05 events_process() until no event is left; at 20:30
 sweep_candidates() and sweep_batch() over batches of KIPINA_RULES_SWEEP_BATCH learners.
 Celery is not involved: the steps are called in process, as the beat tasks would call them.
+Other steps of a day (bench/simulation_delivery.py's delivery ticks and preference changes)
+can be run between these, each under the clock at its own time.
 """
 
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -320,20 +322,40 @@ def _learner_create(
 # --- Days --------------------------------------------------------------------------------------
 
 
-def day_run(sim: Simulation, world: World, day: int) -> DayResult:
+# A step of a simulated day outside the pipeline: run at `time` (UTC) with the clock there.
+TimedStep = tuple[dt.time, Callable[[dt.datetime], object]]
+
+
+def day_run(sim: Simulation, world: World, day: int, also: Sequence[TimedStep] = ()) -> DayResult:
+    """The day's pipeline steps; `also` are further steps, each run before the first
+    pipeline step that is later than it (a step at the same time as one runs after it)."""
+    extra = sorted(also, key=lambda step: step[0])
+
+    def until(limit: dt.time | None) -> None:
+        while extra and (limit is None or extra[0][0] < limit):
+            at, step = extra.pop(0)
+            with clock(moment(day, at)) as now:
+                step(now)
+
+    until(CHANGE_AT)
     with clock(moment(day, CHANGE_AT)):
         changes_apply(sim, world, day)
+    until(STORE_AT)
     with clock(moment(day, STORE_AT)):
         stored = statements_post(sim, world, day)
+    until(PROJECT_AT)
     with clock(moment(day, PROJECT_AT)):
         progress_project()
+    until(EVENTS_AT)
     with clock(moment(day, EVENTS_AT)) as now:
         while events_process(now):
             pass
+    until(SWEEP_AT)
     with clock(moment(day, SWEEP_AT)) as now:
         began = time.perf_counter()
         candidates = sweep(now)
         seconds = time.perf_counter() - began
+    until(None)
     return DayResult(day, stored, candidates, Decision.objects.count(), seconds)
 
 
@@ -384,13 +406,16 @@ def run(
     *,
     rerun_day: int | None = None,
     on_day: Callable[[DayResult], None] | None = None,
+    world: World | None = None,
+    steps_of_day: Callable[[int], Sequence[TimedStep]] | None = None,
 ) -> tuple[World, Report]:
-    """Build the world, run every day (and `rerun_day` a second time, counting what it adds),
-    and check the decisions."""
-    world = world_create(sim)
+    """Build the world (unless given one already built), run every day with its further
+    `steps_of_day` (and `rerun_day` a second time, counting what it adds), and check the
+    decisions."""
+    world = world or world_create(sim)
     rerun = Rerun()
     for day in range(sim.days):
-        result = day_run(sim, world, day)
+        result = day_run(sim, world, day, steps_of_day(day) if steps_of_day else ())
         if day == rerun_day:
             rerun = day_run_again(sim, world, day)
             rerun = Rerun(rerun.decisions - result.decisions, rerun.repost_error)
