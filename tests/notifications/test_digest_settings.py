@@ -2,6 +2,7 @@
 not a positive number, stops the start naming the variable; the daily beat entry exists."""
 
 import pytest
+from celery.schedules import crontab
 from django.conf import settings
 
 from tests.backend.test_settings import manage
@@ -25,6 +26,8 @@ def test_a_malformed_digest_setting_stops_the_start(tmp_path, variable, value):
 
 def test_the_digest_beat_runs_daily_at_a_fixed_utc_time():
     entry = settings.CELERY_BEAT_SCHEDULE["notifications-digests"]
+    schedule: object = entry["schedule"]
 
     assert entry["task"] == "notifications.digests"
-    assert (entry["schedule"].hour, entry["schedule"].minute) == ({3}, {15})
+    assert schedule == crontab(minute=15, hour=3)
+    assert schedule != crontab(minute=15, hour=3, day_of_week=1)
