@@ -22,7 +22,7 @@ from backend.env import (
     env_redis_url,
     env_str,
 )
-from engagement.badges.keys import signing_key_pem
+from engagement.badges.keys import retired_keys_pem, signing_key_pem
 
 # Lets generic Django classes be subscripted at run time (admin.ModelAdmin[Statement]).
 django_stubs_ext.monkeypatch()
@@ -54,6 +54,9 @@ KIPINA_PUBLIC_URL = env_str("KIPINA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip
 # a file path, RSA of 2048 bits or more, or Ed25519. Required in production like the secret
 # key; in development a key is generated once under VAR_DIR.
 KIPINA_BADGE_SIGNING_KEY = signing_key_pem("KIPINA_BADGE_SIGNING_KEY", var_dir=VAR_DIR, debug=DEBUG)
+# The public keys of earlier signing keys, still published so that the credentials they
+# signed keep verifying after the key changes (PEM text or a path; empty: none).
+KIPINA_BADGE_RETIRED_KEYS = retired_keys_pem("KIPINA_BADGE_RETIRED_KEYS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

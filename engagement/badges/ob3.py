@@ -24,7 +24,7 @@ from engagement.badges.credentials import (
     open_badge_credential,
     profile_json,
 )
-from engagement.badges.keys import signing_key
+from engagement.badges.keys import PublicKey, published_keys, signing_key
 from engagement.badges.models import Assertion, BadgeClass, Issuer
 from engagement.badges.status_list import status_entry, status_list_credential
 
@@ -32,15 +32,25 @@ from engagement.badges.status_list import status_entry, status_list_credential
 COMPETENCY_TARGET_TYPE = "ceasn:Competency"
 
 
-def key_id() -> str:
-    """The `kid` of our signatures: the URL of the public JWK (OB 3.0 §8.2.1)."""
-    return ob2.public_url("ob3-key", thumbprint=signing_key().thumbprint)
+def key_id(thumbprint: str | None = None) -> str:
+    """The `kid` of a key (ours now by default): the URL of its public JWK (OB 3.0 §8.2.1)."""
+    return ob2.public_url("ob3-key", thumbprint=thumbprint or signing_key().thumbprint)
 
 
 def key_set() -> dict[str, Any]:
-    """The JWK Set verifiers fetch: public members only."""
-    key = signing_key()
-    return {"keys": [{**key.public_jwk(), "kid": key_id()}]}
+    """The JWK Set verifiers fetch: the current key, then retired ones; public members only."""
+    return {"keys": [_published(key) for key in published_keys()]}
+
+
+def published_key(thumbprint: str) -> dict[str, Any] | None:
+    for key in published_keys():
+        if key.thumbprint == thumbprint:
+            return _published(key)
+    return None
+
+
+def _published(key: PublicKey) -> dict[str, Any]:
+    return {**key.public_jwk(), "kid": key_id(key.thumbprint)}
 
 
 def did() -> str:
@@ -54,20 +64,20 @@ def did() -> str:
 def did_document() -> dict[str, Any]:
     """The same public key as the JWK Set, for verifiers that resolve keys through DIDs."""
     identifier = did()
-    key = signing_key()
-    method = f"{identifier}#{key.thumbprint}"
+    methods = [
+        {
+            "id": f"{identifier}#{key.thumbprint}",
+            "type": "JsonWebKey2020",
+            "controller": identifier,
+            "publicKeyJwk": key.public_jwk(),
+        }
+        for key in published_keys()
+    ]
     return {
         "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/jws/v1"],
         "id": identifier,
-        "verificationMethod": [
-            {
-                "id": method,
-                "type": "JsonWebKey2020",
-                "controller": identifier,
-                "publicKeyJwk": key.public_jwk(),
-            }
-        ],
-        "assertionMethod": [method],
+        "verificationMethod": methods,
+        "assertionMethod": [method["id"] for method in methods],
     }
 
 

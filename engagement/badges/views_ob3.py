@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from engagement.badges import ob3, selectors
-from engagement.badges.keys import signing_key
 from engagement.badges.models import Assertion, Issuer
 from engagement.network.selectors import viewer_of_user
 
@@ -48,9 +47,9 @@ def key_set(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def key(request: HttpRequest, thumbprint: str) -> HttpResponse:
-    if thumbprint != signing_key().thumbprint:
+    public = ob3.published_key(thumbprint)
+    if public is None:
         raise Http404(_("No such key."))
-    (public,) = ob3.key_set()["keys"]
     return _public(_json(public, "application/jwk+json"))
 
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from engagement.badges.keys import new_key_pem, public_pem
 from engagement.badges.services import assertion_revoke
 from engagement.network.models import Person
 from tests.engagement.badges.conftest import signed_in
@@ -278,3 +279,15 @@ def test_the_did_web_document_publishes_the_same_public_key(assertion, settings)
     token = download(assertion)
     claims = jwt.decode(token, key=key.key, algorithms=[key.algorithm_name])
     assert claims["jti"] == f"urn:uuid:{assertion.uuid}"
+
+
+def test_a_credential_signed_with_a_retired_key_still_verifies(assertion, settings):
+    old = settings.KIPINA_BADGE_SIGNING_KEY
+    token = download(assertion)
+    settings.KIPINA_BADGE_SIGNING_KEY = new_key_pem().decode()
+    settings.KIPINA_BADGE_RETIRED_KEYS = public_pem(old)
+    keys = Client().get("/badges/v3/keys").json()["keys"]
+    assert len(keys) == 2
+    assert keys[1]["kid"] == header_of(token)["kid"]
+    assert verify(token)["jti"] == f"urn:uuid:{assertion.uuid}"
+    assert header_of(download(assertion))["kid"] == keys[0]["kid"]

@@ -11,8 +11,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from django.core.exceptions import ImproperlyConfigured
 
-from engagement.badges.keys import GENERATED_KEY_FILE, new_key_pem, signing_key_pem
+from engagement.badges.keys import (
+    GENERATED_KEY_FILE,
+    new_key_pem,
+    public_pem,
+    retired_keys_pem,
+    signing_key_pem,
+)
 from engagement.badges.keys import _parse as parse_key
+from engagement.badges.keys import _parse_public as parse_public
 
 NAME = "KIPINA_BADGE_SIGNING_KEY"
 ROOT = Path(__file__).resolve().parents[3]
@@ -146,3 +153,55 @@ def test_the_settings_refuse_a_production_start_without_a_badge_key(tmp_path):
 def test_new_key_pem_makes_a_key_the_settings_accept(monkeypatch, tmp_path):
     monkeypatch.setenv(NAME, new_key_pem().decode())
     assert parse_key(signing_key_pem(NAME, var_dir=tmp_path, debug=False)).alg == "RS256"
+
+
+RETIRED = "KIPINA_BADGE_RETIRED_KEYS"
+
+
+def test_no_retired_keys_by_default(monkeypatch):
+    monkeypatch.delenv(RETIRED, raising=False)
+    assert retired_keys_pem(RETIRED) == ""
+
+
+def test_retired_public_keys_are_read_from_a_file(monkeypatch, tmp_path, rsa_pem, ed25519_pem):
+    keys_file = tmp_path / "retired.pem"
+    keys_file.write_text(public_pem(rsa_pem) + public_pem(ed25519_pem))
+    monkeypatch.setenv(RETIRED, str(keys_file))
+    parsed = parse_public(retired_keys_pem(RETIRED))
+    assert [key.alg for key in parsed] == ["RS256", "EdDSA"]
+    assert parsed[0].thumbprint == parse_key(rsa_pem).thumbprint
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", "no -----BEGIN PUBLIC"),
+        ("-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----", "not a PEM public"),
+        ("/nonexistent/retired.pem", "must be PEM public keys or the path"),
+    ],
+)
+def test_malformed_retired_keys_stop_the_start(monkeypatch, value, message):
+    monkeypatch.setenv(RETIRED, value)
+    with pytest.raises(ImproperlyConfigured, match=RETIRED) as raised:
+        retired_keys_pem(RETIRED)
+    assert message in str(raised.value)
+
+
+def test_a_private_key_among_the_retired_ones_is_refused(monkeypatch, rsa_pem):
+    monkeypatch.setenv(RETIRED, rsa_pem + public_pem(rsa_pem))
+    with pytest.raises(ImproperlyConfigured, match="holds a private key"):
+        retired_keys_pem(RETIRED)
+
+
+def test_the_command_line_prints_a_keys_public_half(rsa_pem):
+    result = subprocess.run(
+        [sys.executable, "-m", "engagement.badges.keys", "public"],
+        cwd=ROOT,
+        input=rsa_pem,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout == public_pem(rsa_pem)
+    assert "PRIVATE" not in result.stdout
