@@ -222,3 +222,48 @@ def test_documents_refuse_writes(client: Client, assertion: Assertion) -> None:
 
     assert response.status_code == 405
     assert Assertion.objects.get().revoked_at is None
+
+
+def test_the_verification_page_is_in_finnish_and_swedish(
+    client: Client, assertion: Assertion
+) -> None:
+    finnish = client.get(
+        f"/badges/assertions/{assertion.uuid}", headers={**BROWSER, "Accept-Language": "fi"}
+    )
+    swedish = client.get(
+        f"/badges/assertions/{assertion.uuid}", headers={**BROWSER, "Accept-Language": "sv"}
+    )
+
+    assert "Tämä osaamismerkki on voimassa" in finnish.content.decode()
+    assert "Det här märket är giltigt" in swedish.content.decode()
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_the_catalogues_are_complete(language: str) -> None:
+    import gettext
+    from pathlib import Path
+
+    import engagement.badges
+
+    po = Path(engagement.badges.__file__).parent / "locale" / language / "LC_MESSAGES"
+    text = (po / "django.po").read_text()
+    entries = text.split("\n\n")[1:]
+    assert entries
+    assert "#, fuzzy" not in text
+    assert not [e for e in entries if e.rstrip().endswith('msgstr ""')]
+    with (po / "django.mo").open("rb") as compiled:
+        catalogue = gettext.GNUTranslations(compiled)
+    # Compiled from this .po: one key per entry and plural form, and the header's.
+    plurals = sum("msgid_plural" in entry for entry in entries)
+    assert len(catalogue._catalog) == len(entries) + plurals + 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("path", ["/badges/issuers/{issuer}", "/badges/classes/{badge}"])
+def test_issuer_and_badge_class_have_pages(client: Client, assertion: Assertion, path: str) -> None:
+    badge_class = assertion.badge_class
+    url = path.format(issuer=badge_class.issuer.uuid, badge=badge_class.uuid)
+
+    response = client.get(url, headers={**BROWSER, "Accept-Language": "en"})
+
+    assert response.status_code == 200
+    assert "Savonia UAS" in response.content.decode()
