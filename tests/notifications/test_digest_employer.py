@@ -330,3 +330,18 @@ def test_a_person_sets_only_their_own_frequency(staff):
     patch(signed_in(staff.contact), {"summary_frequency": "monthly"})
 
     assert Preference.objects.get(person=other).summary_frequency == "weekly"
+
+
+def test_a_contact_of_two_companies_gets_one_email_with_both(staff):
+    other = CompanyFactory.create(name_en="Northvolt Finland")
+    RoleFactory.create(person=staff.contact, organisation=other, kind="employer_contact")
+    ConsentFactory.create(enrolment=staff.mikko, employer=other, given_at=IN_WEEK)
+
+    assert create(staff) == 1
+    deliver()
+
+    _subject, text, _html = sent_parts()
+    northvolt, valmet = text.index("== Northvolt Finland =="), text.index("== Valmet Automotive ==")
+    # Mikko shares with Northvolt only: he is in its section, not in Valmet's.
+    assert northvolt < text.index("Mikko Korhonen") < valmet
+    assert text.count("Mikko Korhonen") == 1

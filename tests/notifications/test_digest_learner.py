@@ -14,6 +14,7 @@ from engagement.network.services import enrolment_create
 from engagement.progress.services import progress_project
 from engagement.rules import services as rules
 from engagement.rules.models import Decision
+from notifications.digests.learner import learners_with_news
 from notifications.digests.services import digests_create
 from notifications.models import Notification, Preference, TopicOptOut
 from notifications.services import notification_deliver
@@ -266,3 +267,18 @@ def test_the_beat_fans_learners_out_in_batches_and_each_gets_their_own(net, sett
         f"digest:learner:{net.learner.pk}:{WEEK_KEY}",
         f"digest:learner:{other.pk}:{WEEK_KEY}",
     }
+
+
+def test_finding_who_has_news_takes_the_same_queries_for_any_batch(net, django_assert_num_queries):
+    others = [PersonFactory.create() for _ in range(5)]
+    for person in others:
+        enrolment_create(learner=person, pathway=net.pathway, started_on=dt.date(2026, 1, 12))
+    start, end = (
+        dt.datetime(2026, 3, 1, 22, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 8, 22, tzinfo=dt.UTC),
+    )
+
+    with django_assert_num_queries(3):
+        learners_with_news([net.learner.pk], start, end)
+    with django_assert_num_queries(3):
+        learners_with_news([net.learner.pk, *(p.pk for p in others)], start, end)
