@@ -4,7 +4,7 @@ revoked by an action that asks for the reason; awards on request from the badge 
 import io
 from typing import Any
 
-import png
+import png  # type: ignore[import-untyped]
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile

@@ -179,7 +179,7 @@ def test_a_revoked_badge_has_no_baked_png(client: Client, assertion: Assertion) 
 def test_the_bundled_context_is_served_byte_for_byte(client: Client, db: None) -> None:
     response = client.get("/badges/contexts/openbadges-v2.json")
 
-    body = b"".join(response.streaming_content)
+    body = response.getvalue()
     assert response["Content-Type"] == "application/ld+json"
     assert (
         hashlib.sha256(body).hexdigest()
