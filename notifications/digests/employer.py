@@ -19,6 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -58,7 +59,7 @@ def dashboard_url() -> str:
 
 
 def employer_summary(
-    person: Person, start: dt.datetime, end: dt.datetime, language: str
+    person: Person, start: dt.datetime, end: dt.datetime, zone: ZoneInfo, language: str
 ) -> dict[str, Any]:
     """Per company the contact represents: each sharing employee's pathway with milestones
     done of the total and completion (credential) status, and per pathway the counts of
@@ -88,7 +89,9 @@ def employer_summary(
             by_company[consent.employer_id].append(enrolment)
             names[consent.employer_id] = consent.employer.translated("name", language)
     companies = [
-        _company(names[c], by_company[c], milestones, completed, badges, start, end, language)
+        _company(
+            names[c], by_company[c], milestones, completed, badges, (start, end), zone, language
+        )
         for c in sorted(by_company, key=lambda c: names[c])
     ]
     return {"companies": companies, "nobody_shares": not companies, "link": dashboard_url()}
@@ -100,10 +103,11 @@ def _company(
     milestones: dict[int, list[Milestone]],
     completed: dict[tuple[int, int], dt.datetime],
     badges: dict[int, list[str]],
-    start: dt.datetime,
-    end: dt.datetime,
+    period: tuple[dt.datetime, dt.datetime],
+    zone: ZoneInfo,
     language: str,
 ) -> dict[str, Any]:
+    start, end = period
     employees = []
     by_pathway: dict[int, list[Enrolment]] = defaultdict(list)
     for enrolment in enrolments:
@@ -116,7 +120,8 @@ def _company(
                 "pathway": enrolment.pathway.translated("title", language),
                 "done": len(done),
                 "total": len(steps),
-                "completed_on": finished.date() if finished else None,
+                # The day in the contact's zone: 23:30 UTC is already tomorrow in Helsinki.
+                "completed_on": finished.astimezone(zone).date() if finished else None,
                 "badges": badges.get(enrolment.learner_id, []),
             }
         )

@@ -64,7 +64,7 @@ def digest_context(notification: Notification, language: str) -> dict[str, Any]:
     if audience == LEARNER:
         return {**period, **learner_digest(person, start, end, zone, language)}
     if audience == EMPLOYER:
-        return {**period, **employer_summary(person, start, end, language)}
+        return {**period, **employer_summary(person, start, end, zone, language)}
     return {**period, **teacher_summary(person, start, timezone.now(), language)}
 
 

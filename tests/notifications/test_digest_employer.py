@@ -345,3 +345,13 @@ def test_a_contact_of_two_companies_gets_one_email_with_both(staff):
     # Mikko shares with Northvolt only: he is in its section, not in Valmet's.
     assert northvolt < text.index("Mikko Korhonen") < valmet
     assert text.count("Mikko Korhonen") == 1
+
+
+def test_the_completion_day_is_the_contacts_local_day(staff):
+    # 23:30 UTC on Thursday 5 March is 01:30 on Friday 6 March in Helsinki.
+    staff.completed(staff.aino, staff.chemistry, dt.datetime(2026, 3, 5, 23, 30, tzinfo=dt.UTC))
+    create(staff)
+    deliver()
+
+    _subject, text, _html = sent_parts()
+    assert "Aino Virtanen, Battery cells: 2 of 2 milestones, completed 03/06/2026" in text
