@@ -1,5 +1,5 @@
 """`make bench-simulation`: 5,000 simulated learners over 12 weeks through the real pipeline
-on PostgreSQL, then the schedule sweep over 20,000 learners.
+and delivery on PostgreSQL, then the schedule sweep over 20,000 learners.
 
 Run: .venv/bin/python bench/simulation_bench.py [--postgres URL] [--database NAME]
      [--learners N] [--sweep-learners N] [--seed N] [--no-doc] [--sweep-only]
@@ -41,6 +41,7 @@ from simulation import (
 )
 
 if TYPE_CHECKING:  # imports Django models: only after django.setup()
+    from simulation_delivery import DeliveryReport
     from simulation_pipeline import DayResult, World
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -117,14 +118,37 @@ def _django_setup(database_url: str, var_dir: Path) -> None:
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "LOG_LEVEL": "WARNING",
+            # Records each e-mail and when it was handed over (bench/simulation_delivery.py).
+            "EMAIL_BACKEND": "simulation_delivery.RecordingBackend",
+            "KIPINA_BADGE_SIGNING_KEY": throwaway_badge_key(),
+            # RFC 8058 one-click unsubscribe needs an https:// link, as in production.
+            "KIPINA_PUBLIC_URL": "https://kipina.example",
         }
     )
+    os.environ.pop("SENDGRID_API_KEY", None)
     sys.path.append(str(BASE_DIR))
     import django
     from django.core.management import call_command
 
     django.setup()
     call_command("migrate", verbosity=0)
+
+
+def throwaway_badge_key() -> str:
+    """A new Ed25519 key (PEM) for the run: production settings refuse to start without a
+    badge signing key, and nothing a benchmark signs is kept."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    return (
+        ed25519.Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
 
 
 # --- The two measurements --------------------------------------------------------------------
@@ -134,6 +158,7 @@ def _django_setup(database_url: str, var_dir: Path) -> None:
 class SimulationRun:
     sim: Simulation
     report: Report
+    delivery: "DeliveryReport"
     seconds: float
 
 
@@ -150,7 +175,8 @@ class SweepRun:
 
 
 def simulation_run(learners: int, seed: int) -> SimulationRun:
-    from simulation_pipeline import run
+    """The pipeline's days with delivery (bench/simulation_delivery.py): ticks every hour."""
+    import simulation_delivery
 
     began = time.perf_counter()
     sim = simulate(learners, seed=seed)
@@ -159,10 +185,13 @@ def simulation_run(learners: int, seed: int) -> SimulationRun:
         f"{sum(len(c) for c in sim.changes.values()):,} directory changes",
         flush=True,
     )
-    _, report = run(sim, rerun_day=RERUN_DAY, on_day=_progress(began, sim.days))
-    for line in report_lines(report):
+    plan = simulation_delivery.delivery_plan(sim, seed=seed)
+    report, delivery = simulation_delivery.run(
+        sim, plan, rerun_day=RERUN_DAY, on_day=_progress(began, sim.days)
+    )
+    for line in report_lines(report) + simulation_delivery.report_lines(delivery):
         print(line, flush=True)
-    return SimulationRun(sim, report, time.perf_counter() - began)
+    return SimulationRun(sim, report, delivery, time.perf_counter() - began)
 
 
 def sweep_run(learners: int, seed: int) -> SweepRun:
@@ -314,6 +343,7 @@ def doc_section(
         ("study reminders and red lights after the learner finished every milestone (the "
          "status may still say active)", f"{len(r.after_finishing)}", "0",
          not r.after_finishing),
+        *_delivery_checks(simulation.delivery),
     ]  # fmt: skip
     table = _table(("check", "result", "target", "pass"), [
         (name, result, target, "" if ok is None else ("pass" if ok else "FAIL"))
@@ -355,9 +385,46 @@ def doc_section(
             nudges,
             "Per learner over the 12 weeks, by behaviour profile:",
             profiles,
+            _delivery_summary(simulation.delivery),
             *([AFTER_FINISHING_NOTE.strip()] if r.after_finishing else []),
             *([SWEEP_NOTE.strip()] if sweep.seconds >= SWEEP_TARGET_S else []),
         ]
+    )
+
+
+def _delivery_checks(d: "DeliveryReport") -> list[tuple[str, str, str, bool | None]]:
+    """The delivery rows of the checks table: counted from the recorded e-mails and the
+    attempt rows against the planned preferences, not from the dispatcher's verdicts."""
+    rows = [
+        ("delivery: sends in quiet hours (the send instant on the person's clock)",
+         d.in_quiet_hours),
+        ("delivery: study reminders over the person's weekly cap (per local Monday-week)",
+         d.over_cap),
+        ("delivery: sends after the person's opt-out of the topic (the row's created_at)",
+         d.after_opt_out),
+        ("delivery: sends while the person's pause holds", d.while_paused),
+        ("delivery: duplicates (e-mails per kipina_id, sends per notification, "
+         "notifications per decision)", d.duplicates),
+        ("delivery: notifications not settled (left pending, claimed or deferred; dropped or "
+         "failed without a reason)", d.unsettled),
+        ("delivery: recorded e-mails and attempt rows disagreeing, e-mails without HTML or "
+         "one-click unsubscribe", d.disagreements),
+    ]  # fmt: skip
+    return [(name, f"{len(found)}", "0", not found) for name, found in rows]
+
+
+def _delivery_summary(d: "DeliveryReport") -> str:
+    zones = ", ".join(f"{zone} {count:,}" for zone, count in d.sends_by_zone.items())
+    reasons = ", ".join(f"{reason} {count:,}" for reason, count in d.reasons.items())
+    statuses = ", ".join(f"{status} {count:,}" for status, count in d.by_status.items())
+    return (
+        f"Delivery: {d.notifications:,} notifications ({statuses}); {d.emails:,} e-mails and "
+        f"{d.in_app:,} in-app; the first try "
+        f"of {d.refused:,} e-mails refused by the relay and retried; {d.deferred:,} deferred "
+        f"by quiet hours, {d.deferred_then_sent:,} of them sent later; "
+        f"{d.dropped_after_late_opt_out:,} dropped for an opt-out made while they waited; "
+        f"{d.sends_on_dst_days:,} sends on the day the person's clock changed (8 March in New "
+        f"York, 29 March in Europe). Sends by zone: {zones}. Not sent, by reason: {reasons}."
     )
 
 
@@ -376,6 +443,20 @@ global holdout is 5%. The checks hold the decisions against a ledger of every ch
 simulator made. Holdout shares are over decisions about learners (a teacher or an employer
 contact is one draw however many decisions they get).
 
+Delivery runs through the same days (`bench/simulation_delivery.py`): every hour, at a minute
+that moves, the outbox (`notifications.outbox`) and then two overlapping dispatches
+(`notifications.dispatch`'s recovery and fan-out, `notifications.deliver` per batch of 10) run
+with the clock there, until two days after the last one. Each learner has seeded preferences:
+time zone (Helsinki, the directory's Helsinki, Stockholm, London, New York, Tokyo, UTC),
+quiet hours (20-08, 22-07, 23:30-06:15, 21-11:30, 12-14, 01-03:30 which ends in the
+spring-forward gap, or none), a weekly cap of 0 to 5, study reminders in the app for one in
+ten, a language; one in ten pauses for 3-14 days mid-run; 8% opt out of study reminders and
+3% of achievements while one of theirs waits to be sent. The simulated weeks end on 29 March
+2026, when Europe moves to summer time (New York did on 8 March). The e-mail backend records
+each message (its kipina_id, category, headers and the clock when handed over) and refuses
+the first try of one in 25 (a dropped connection: retried with backoff). The delivery checks
+are counted from those recordings and the attempt rows against the planned preferences.
+
 The sweep measurement then flushes the tables and plans 20,000 learners for 4 weeks. Their
 directory rows (people, identities, enrolments, consents, study plans, opt-outs, cohort
 memberships) are written with `bulk_create` as they stand on day 28; their statements of
@@ -383,7 +464,9 @@ those weeks go through `statements_store` (batches of 5,000, the clock at each d
 time) and one `progress_project()`, then the event rules run. The figure is
 `sweep_candidates` plus every `sweep_batch` of 500 on day 28, in one process: what one
 worker would take for the whole fan-out of `rules.sweep`. The CI version is
-`tests/engagement/rules/test_simulation.py` (300 learners on SQLite, about 20-45 s).
+`tests/engagement/rules/test_simulation.py` (300 learners on SQLite, about 20-45 s); with
+delivery, `tests/notifications/test_delivery_simulation.py` (100 learners, a tick every
+third hour).
 """
 
 SWEEP_NOTE = """
