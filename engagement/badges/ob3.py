@@ -132,7 +132,9 @@ def signed(document: dict[str, Any]) -> str:
 def signed_status_list(issuer: Issuer, revoked_indexes: Iterable[int], now: dt.datetime) -> str:
     document = status_list_credential(
         list_url=status_list_url(issuer),
-        issuer=profile_json(issuer_profile(issuer)),
+        # The id alone: the list's only context is VC 2.0, which has no terms for the
+        # profile's e-mail or web site (they would be dropped by JSON-LD processing).
+        issuer=issuer_profile(issuer).id,
         revoked_indexes=revoked_indexes,
         valid_from=now,
     )

@@ -54,7 +54,7 @@ def status_entry(*, list_url: str, index: int) -> dict[str, Any]:
 
 
 def status_list_credential(
-    *, list_url: str, issuer: dict[str, Any], revoked_indexes: Iterable[int], valid_from: datetime
+    *, list_url: str, issuer: str, revoked_indexes: Iterable[int], valid_from: datetime
 ) -> dict[str, Any]:
     """The unsigned BitstringStatusListCredential with a bit set for each revoked index."""
     revoked = sorted(set(revoked_indexes))

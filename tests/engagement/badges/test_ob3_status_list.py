@@ -50,7 +50,10 @@ def test_the_list_grows_in_sixteen_kilobyte_steps_past_the_minimum():
     assert list_length(MIN_ENTRIES - 1) == MIN_ENTRIES
     assert list_length(MIN_ENTRIES) == 2 * MIN_ENTRIES
     credential = status_list_credential(
-        list_url=LIST_URL, issuer={"id": "x"}, revoked_indexes=[MIN_ENTRIES + 3], valid_from=NOW
+        list_url=LIST_URL,
+        issuer="https://kipina.example/i",
+        revoked_indexes=[MIN_ENTRIES + 3],
+        valid_from=NOW,
     )
     bitstring = decode(credential["credentialSubject"]["encodedList"])
     assert len(bitstring) == 2 * 16 * 1024
@@ -69,7 +72,7 @@ def test_the_same_revocations_give_the_same_bytes():
 def test_the_credential_names_the_list_and_its_purpose():
     credential = status_list_credential(
         list_url=LIST_URL,
-        issuer={"id": "https://kipina.example/i"},
+        issuer="https://kipina.example/i",
         revoked_indexes=[],
         valid_from=NOW,
     )
