@@ -355,3 +355,18 @@ def test_the_completion_day_is_the_contacts_local_day(staff):
 
     _subject, text, _html = sent_parts()
     assert "Aino Virtanen, Battery cells: 2 of 2 milestones, completed 03/06/2026" in text
+
+
+def test_the_summary_goes_to_sendgrid_as_one_well_formed_message(staff, sendgrid):
+    create(staff)
+
+    assert deliver().status == "sent"
+
+    [received] = sendgrid.received
+    assert received.problems == []
+    assert received.payload["categories"] == ["employer_summaries"]
+    text, html = (part["value"] for part in received.payload["content"])
+    assert "[##########] 2 of 2 (100 %) Safety" in text
+    assert 'class="bar" style="width: 100%' in html
+    assert "Mikko" not in text
+    assert "Mikko" not in html
