@@ -7,6 +7,7 @@ The validator runs in its own virtualenv through /work/shared/tools/ob2-validate
 fetches every document from the live server, so KIPINA_PUBLIC_URL is the server's URL.
 """
 
+import fcntl
 import os
 import subprocess
 from pathlib import Path
@@ -43,6 +44,7 @@ def _noon() -> None:
 def validator() -> str:
     for candidate in _CANDIDATES:
         if candidate and os.access(candidate, os.X_OK):
+            _install_once(candidate)
             return candidate
     message = "the ob2-validate tool is needed: set KIPINA_OB2_VALIDATE to its path"
     if REQUIRE_SERVICES:
@@ -54,6 +56,32 @@ def validator() -> str:
 def hosted(live_server: Any, settings: Any, net: Network, safety_badge: BadgeClass) -> Assertion:
     settings.KIPINA_PUBLIC_URL = live_server.url
     return badge_award(badge_class=safety_badge, recipient=net.learner, now=NOON).assertion
+
+
+def _install_once(tool: str) -> None:
+    """Let one pytest-xdist worker build the tool's virtualenv while the other waits: two
+    first runs at once would install into the same directory. A run against a closed port
+    builds it (the tool installs before it validates) and then fails, as it should."""
+    venv = Path(os.environ.get("OB2_VENV", str(Path.home() / ".cache" / "kipina-ob2-venv")))
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{venv}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ready = (
+            subprocess.run(
+                [str(venv / "bin" / "python"), "-c", "import openbadges"],
+                capture_output=True,
+                check=False,
+            )
+            if (venv / "bin" / "python").exists()
+            else None
+        )
+        if ready is None or ready.returncode != 0:
+            subprocess.run(
+                [tool, "http://127.0.0.1:9/"],
+                capture_output=True,
+                timeout=VALIDATOR_TIMEOUT_SECONDS,
+                check=False,
+            )
 
 
 def _validate(validator: str, url: str, email: str) -> subprocess.CompletedProcess[str]:
