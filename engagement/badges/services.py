@@ -225,27 +225,41 @@ def badges_from_decisions(
 ) -> int:
     """Act on recent award_badge decisions not acted on yet; the count handled.
 
-    Read back to a look-back window, not from a cursor of ids (ids are taken before a
-    sweep's transaction commits, so a cursor could step over a decision committed late).
+    Read back to a look-back window on every run, not from a stored cursor of ids (ids are
+    taken before a sweep's transaction commits, so a cursor could step over a decision
+    committed late); within one run the ids only move forward.
     Each decision gets one AwardDecision row in the award's own transaction, so overlapping
     runs cannot handle it twice. Held-out decisions are awarded too: a badge records an
     achievement, and withholding it from a control group would take from the learner what
     they earned (the rule's holdout measures its nudges, not its credentials).
     """
-    handled = 0
+    handled, after, failed = 0, 0, None
     while True:
         decisions = list(
-            Decision.objects.filter(decided_at__gte=now - lookback, action__type="award_badge")
+            Decision.objects.filter(
+                decided_at__gte=now - lookback, action__type="award_badge", id__gt=after
+            )
             .alias(handled=Exists(AwardDecision.objects.filter(decision=OuterRef("pk"))))
             .filter(handled=False)
             .select_related("person", "enrolment")
             .order_by("id")[:batch_size]
         )
         if not decisions:
-            return handled
+            break
         for decision in decisions:
-            badge_decision_handle(decision=decision, now=now)
-        handled += len(decisions)
+            # One decision that fails (e.g. the LRS store times out) must not hold up the
+            # ones after it: it stays unhandled, is retried by the next run, and the run
+            # still fails at the end so the error is seen. `after` moves past it meanwhile.
+            try:
+                badge_decision_handle(decision=decision, now=now)
+                handled += 1
+            except Exception as exc:
+                logger.exception("decision %s: the award failed; retried next run", decision.pk)
+                failed = failed or exc
+        after = decisions[-1].pk
+    if failed is not None:
+        raise failed
+    return handled
 
 
 @transaction.atomic

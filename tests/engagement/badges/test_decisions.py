@@ -16,6 +16,7 @@ from engagement.progress.services import progress_project
 from engagement.rules import services as rules
 from engagement.rules.models import Decision
 from learning_records.models import Statement
+from learning_records.services import StoreTooSlow
 from notifications.models import Notification
 from tests.engagement.badges.conftest import NOON
 from tests.engagement.builders import (
@@ -178,3 +179,32 @@ def test_the_management_command_refuses_a_bad_uuid(db: None) -> None:
 
     with pytest.raises(CommandError, match="not a uuid"):
         call_command("badge_award_completed", "twelve")
+
+
+def test_a_failing_award_is_left_for_the_next_run_without_holding_up_the_others(
+    net: Network, safety_badge: BadgeClass, pathway_badge: BadgeClass, settings: Any, caplog: Any
+) -> None:
+    _award_rule("auto")
+    _complete_safety(net)
+    first = Decision.objects.get()
+    Decision.objects.create(
+        rule=first.rule,
+        version=first.version,
+        person=first.person,
+        enrolment=first.enrolment,
+        window="pathway",
+        action={"type": "award_badge", "badge_class": "auto"},
+        decided_at=NOON,
+    )
+    # The LRS refuses every store as too slow (a real failure of the statement write).
+    settings.KIPINA_XAPI_STORE_DEADLINE_SECONDS = -1
+
+    with pytest.raises(StoreTooSlow):
+        badges_award()
+
+    assert caplog.text.count("the award failed; retried next run") == 2  # both were tried
+    assert not Assertion.objects.exists()
+    assert not AwardDecision.objects.exists()
+    settings.KIPINA_XAPI_STORE_DEADLINE_SECONDS = 30
+    assert badges_award() == 2
+    assert Assertion.objects.count() == 2
