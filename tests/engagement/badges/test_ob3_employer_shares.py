@@ -1,6 +1,7 @@
 """A learner shows a badge to an employer they have a consent in force with; the employer
 contact sees it only while that consent is in force (engagement/badges/apis_ob3.py)."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -8,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from engagement.badges.models_ob3 import EmployerBadgeShare
-from engagement.badges.services import assertion_revoke
-from engagement.network.models import Consent, Organisation, Person, Role
+from engagement.badges.services import assertion_revoke, badge_award
+from engagement.network.models import Consent, Enrolment, Organisation, Person, Role
 from tests.engagement.badges.conftest import signed_in
 from tests.engagement.badges.test_ob3_http import as_person
 
@@ -190,3 +191,29 @@ def test_wrong_methods_are_refused(assertion, consent):
         learner.put(shares_url(assertion), {}, content_type="application/json").status_code == 405
     )
     assert learner.post(SHOWN, {}, content_type="application/json").status_code == 405
+
+
+def _learner_shows_badge(net, safety_badge, employer, number: int) -> None:
+    learner = Person.objects.create(
+        given_name=f"Learner{number}", family_name="Opiskelija", email=f"l{number}@example.fi"
+    )
+    enrolment = Enrolment.objects.create(
+        learner=learner, pathway=net.pathway, started_on=dt.date(2026, 1, 12)
+    )
+    Consent.objects.create(enrolment=enrolment, employer=employer, given_at=timezone.now())
+    awarded = badge_award(badge_class=safety_badge, recipient=learner, enrolment=enrolment)
+    EmployerBadgeShare.objects.create(
+        assertion=awarded.assertion, employer=employer, shared_at=timezone.now()
+    )
+
+
+def test_the_employer_list_reads_in_constant_queries(
+    net, safety_badge, employer, contact, django_assert_num_queries
+):
+    _learner_shows_badge(net, safety_badge, employer, 1)
+    with django_assert_num_queries(4) as one:  # session, user, viewer, the shares
+        assert len(contact.get(SHOWN).json()) == 1
+    for number in range(2, 6):
+        _learner_shows_badge(net, safety_badge, employer, number)
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert len(contact.get(SHOWN).json()) == 5
