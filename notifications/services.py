@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.template import TemplateDoesNotExist
@@ -172,9 +173,12 @@ def notification_claim(*, notification_id: int, now: dt.datetime) -> bool:
     )
 
 
-def notification_deliver(*, notification_id: int, now: dt.datetime) -> str | None:
+def notification_deliver(
+    *, notification_id: int, now: dt.datetime, connection: BaseEmailBackend | None = None
+) -> str | None:
     """Claim, check the preferences, render, send and record; the status it ended in, or
-    None when another dispatcher has it (or it is not due)."""
+    None when another dispatcher has it (or it is not due). An e-mail goes through
+    `connection` when given (a batch shares one: channels.email_connection)."""
     if not notification_claim(notification_id=notification_id, now=now):
         return None
     notification = Notification.objects.select_related(
@@ -202,7 +206,7 @@ def notification_deliver(*, notification_id: int, now: dt.datetime) -> str | Non
         # their back, it is dropped like an opt-out (their other topics in-app still arrive).
         reason = _("the address is suppressed: %(reason)s") % {"reason": suppression.reason}
         return _settle(notification, status=Status.DROPPED, channel=Channel.EMAIL, reason=reason)
-    return _send_email(notification, language, now)
+    return _send_email(notification, language, now, connection)
 
 
 def _preferences_verdict(notification: Notification, preference: Any, now: dt.datetime) -> Verdict:
@@ -271,7 +275,12 @@ def _show_in_app(notification: Notification, language: str, now: dt.datetime) ->
     )
 
 
-def _send_email(notification: Notification, language: str, now: dt.datetime) -> str:
+def _send_email(
+    notification: Notification,
+    language: str,
+    now: dt.datetime,
+    connection: BaseEmailBackend | None = None,
+) -> str:
     rendered = _render(notification, language)
     if rendered is None:
         return Status.FAILED
@@ -289,6 +298,7 @@ def _send_email(notification: Notification, language: str, now: dt.datetime) -> 
         idempotency_key=notification.idempotency_key,
         category=notification.topic,
         unsubscribe_url=link,
+        connection=connection,
     )
     attempt.outcome = sent.outcome
     attempt.status_code = sent.status_code

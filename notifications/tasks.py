@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from notifications import selectors, services
+from notifications.channels import email_connection
 from notifications.digests import selectors as digest_selectors
 from notifications.digests import services as digest_services
 
@@ -35,9 +36,12 @@ def notifications_deliver(notification_ids: list[int]) -> int:
     """Deliver these notifications; the count this task delivered or settled. Idempotent by
     the claim (a conditional UPDATE): a redelivered task finds them claimed or done."""
     handled = 0
-    for notification_id in notification_ids:
-        status = services.notification_deliver(notification_id=notification_id, now=timezone.now())
-        handled += status is not None
+    with email_connection() as connection:
+        for notification_id in notification_ids:
+            status = services.notification_deliver(
+                notification_id=notification_id, now=timezone.now(), connection=connection
+            )
+            handled += status is not None
     return handled
 
 
