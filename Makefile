@@ -52,5 +52,11 @@ bench-query: install
 bench-projection: install
 	$(BIN)/python bench/run_projection.py
 
+## bench-notifications: 10,000 e-mails through a Celery worker on Redis to a loopback SendGrid
+## (REDIS_URL, else db 0 of the local server; its Celery queue is purged first).
+.PHONY: bench-notifications
+bench-notifications: install
+	$(BIN)/python bench/notifications_throughput.py
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
