@@ -99,6 +99,11 @@ class ShareIn(serializers.Serializer[Any]):
         return super().to_internal_value(data)
 
 
+class ShareOut(serializers.Serializer[Any]):
+    enabled = serializers.BooleanField()
+    url = serializers.URLField(allow_null=True, help_text="the public link while shared")
+
+
 def _share_answer(share: BadgeShare | None) -> dict[str, Any]:
     if share is None or not share.enabled:
         return {"enabled": False, "url": None}
@@ -110,14 +115,17 @@ class ShareView(BadgesAPIMixin, APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="Whether the signed-in learner's badge list is shared, and its link")
+    @extend_schema(
+        summary="Whether the signed-in learner's badge list is shared, and its link",
+        responses={200: ShareOut, 403: OpenApiResponse(ERROR)},
+    )
     def get(self, request: Request) -> Response:
         return Response(_share_answer(selectors.share_of(person=self.own_person())))
 
     @extend_schema(
         summary="Share the badge list by link, or stop; new_link makes the old link dead",
         request=ShareIn,
-        responses={200: OpenApiResponse(description="the share setting"), **WRITE_ERRORS},
+        responses={200: ShareOut, **WRITE_ERRORS},
     )
     def put(self, request: Request) -> Response:
         given = ShareIn(data=request.data)
