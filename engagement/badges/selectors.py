@@ -1,7 +1,9 @@
 """Reads of the badges room: each public document with everything its builder names loaded
 (ob2.py runs no queries), a person's own badges, and a shared list by its token."""
 
+import datetime as dt
 import uuid
+from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
 
@@ -56,3 +58,25 @@ def shared_list(*, token: str) -> tuple[Person, QuerySet[Assertion]] | None:
 
 def share_of(*, person: Person) -> BadgeShare | None:
     return BadgeShare.objects.filter(person=person).first()
+
+
+def badges_earned(
+    *, person_ids: Iterable[int], start: dt.datetime, end: dt.datetime, language: str
+) -> dict[int, list[str]]:
+    """The names (in `language`) of the badges each person was awarded in [start, end) and
+    still holds; people with none are left out. One query, for digests."""
+    earned: dict[int, list[str]] = {}
+    assertions = (
+        Assertion.objects.filter(
+            recipient_id__in=list(person_ids),
+            issued_at__gte=start,
+            issued_at__lt=end,
+            revoked_at__isnull=True,
+        )
+        .select_related("badge_class")
+        .order_by("recipient_id", "issued_at")
+    )
+    for assertion in assertions:
+        name = assertion.badge_class.translated("name", language)
+        earned.setdefault(assertion.recipient_id, []).append(name)
+    return earned
