@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.template.loader import select_template
@@ -118,6 +119,10 @@ def _learner_context(
         )
     else:
         context["link"] = context["catalogue_url"]
+    if kind == "pathway_completed":
+        # Done with this one: the catalogue's other pathways are what comes next.
+        query = urlencode({"lang": language})
+        context["link"] = f"{settings.KIPINA_PUBLIC_URL}{reverse('catalogue')}?{query}"
     if kind == "study_goal_at_risk":
         context.update(_plan_context(enrolment))
     return context
