@@ -80,3 +80,37 @@ def badges_earned(
         name = assertion.badge_class.translated("name", language)
         earned.setdefault(assertion.recipient_id, []).append(name)
     return earned
+
+
+def badges_earned_on_pathways(
+    *,
+    pairs: Iterable[tuple[int, int]],
+    start: dt.datetime,
+    end: dt.datetime,
+    language: str,
+) -> dict[tuple[int, int], list[str]]:
+    """For (person, pathway) pairs, the names of the badges of that pathway (its milestones'
+    or its own) the person was awarded in [start, end) and still holds. One query.
+
+    Keyed by pathway, not by person, for the employer's summary: consent is given per
+    enrolment, so a badge of a pathway the employee does not share must not show."""
+    wanted = set(pairs)
+    earned: dict[tuple[int, int], list[str]] = {}
+    assertions = (
+        Assertion.objects.filter(
+            recipient_id__in={person_id for person_id, _ in wanted},
+            issued_at__gte=start,
+            issued_at__lt=end,
+            revoked_at__isnull=True,
+        )
+        .select_related("badge_class__milestone")
+        .order_by("recipient_id", "issued_at")
+    )
+    for assertion in assertions:
+        badge_class = assertion.badge_class
+        milestone = badge_class.milestone
+        pathway_id = badge_class.pathway_id or (milestone.pathway_id if milestone else None)
+        key = (assertion.recipient_id, pathway_id or 0)
+        if key in wanted:
+            earned.setdefault(key, []).append(badge_class.translated("name", language))
+    return earned

@@ -28,7 +28,7 @@ from backend.db import among
 from engagement.network.models import Enrolment, Milestone, Person
 from engagement.network.selectors import Viewer, enrolments_shared_with
 from engagement.progress.models import MilestoneProgress
-from notifications.digests.badges import badges_earned
+from notifications.digests.badges import shared_badges_earned
 
 # The employer dashboard's path under KIPINA_PUBLIC_URL. The page is not built yet (issue 6,
 # dashboards room): the link is stable so that summaries sent now keep working then.
@@ -81,7 +81,12 @@ def employer_summary(
         ).values_list("enrolment_id", "milestone_id", "completed_at")
         if at is not None
     }
-    badges = badges_earned(person_ids={e.learner_id for e in shared}, start=start, end=end)
+    badges = shared_badges_earned(
+        pairs={(e.learner_id, e.pathway_id) for e in shared},
+        start=start,
+        end=end,
+        language=language,
+    )
     by_company: dict[int, list[Enrolment]] = defaultdict(list)
     names: dict[int, str] = {}
     for enrolment in shared:
@@ -102,7 +107,7 @@ def _company(
     enrolments: list[Enrolment],
     milestones: dict[int, list[Milestone]],
     completed: dict[tuple[int, int], dt.datetime],
-    badges: dict[int, list[str]],
+    badges: dict[tuple[int, int], list[str]],
     period: tuple[dt.datetime, dt.datetime],
     zone: ZoneInfo,
     language: str,
@@ -122,7 +127,7 @@ def _company(
                 "total": len(steps),
                 # The day in the contact's zone: 23:30 UTC is already tomorrow in Helsinki.
                 "completed_on": finished.astimezone(zone).date() if finished else None,
-                "badges": badges.get(enrolment.learner_id, []),
+                "badges": badges.get((enrolment.learner_id, enrolment.pathway_id), []),
             }
         )
         by_pathway[enrolment.pathway_id].append(enrolment)

@@ -45,7 +45,7 @@ def learners_with_news(
         among("enrolment__learner_id", person_ids), completed_at__gte=start, completed_at__lt=end
     ).values_list("enrolment__learner_id", flat=True)
     lined = _digest_lines(person_ids, start, end).values_list("person_id", flat=True)
-    badged = badges_earned(person_ids=person_ids, start=start, end=end)
+    badged = badges_earned(person_ids=person_ids, start=start, end=end, language="en")
     return {*active.distinct(), *completed.distinct(), *lined.distinct(), *badged}
 
 
@@ -98,7 +98,9 @@ def learner_digest(
     return {
         "enrolments": rows,
         "days_studied": len({at.astimezone(zone).date() for at in studied}),
-        "badges": badges_earned(person_ids=[person.pk], start=start, end=end).get(person.pk, []),
+        "badges": badges_earned(
+            person_ids=[person.pk], start=start, end=end, language=language
+        ).get(person.pk, []),
         "lines": [
             {
                 "pathway": line.enrolment.pathway.translated("title", language),

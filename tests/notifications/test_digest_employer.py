@@ -14,6 +14,8 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 
+from engagement.badges.models import BadgeClass, Issuer
+from engagement.badges.services import badge_award
 from engagement.network.models import Consent, Enrolment, Milestone, Organisation, Pathway, Person
 from engagement.progress.models import EnrolmentProgress, MilestoneProgress
 from notifications.digests.selectors import digest_context
@@ -24,6 +26,7 @@ from tests.factories import (
     CompanyFactory,
     ConsentFactory,
     EnrolmentFactory,
+    OrganisationFactory,
     PersonFactory,
     RoleFactory,
 )
@@ -370,3 +373,39 @@ def test_the_summary_goes_to_sendgrid_as_one_well_formed_message(staff, sendgrid
     assert 'class="bar" style="width: 100%' in html
     assert "Mikko" not in text
     assert "Mikko" not in html
+
+
+def badge(
+    milestone: Milestone | None = None, *, pathway: Pathway | None = None, name: str
+) -> BadgeClass:
+    provider = OrganisationFactory.create(name_en=f"Provider of {name}")
+    issuer = Issuer.objects.create(organisation=provider, name_en=provider.name_en)
+    return BadgeClass.objects.create(
+        issuer=issuer, milestone=milestone, pathway=pathway, name_en=name
+    )
+
+
+def test_only_badges_of_a_shared_pathway_are_shown(staff):
+    """Consent is per enrolment: a badge of a pathway Aino does not share stays hers."""
+    private = Pathway.objects.create(slug="hr", title_en="Job hunting", eqf_level=4, effort_hours=9)
+    EnrolmentFactory.create(learner=staff.aino.learner, pathway=private, sponsor=staff.company)
+    safety_badge = badge(staff.safety, name="Battery safety")
+    for enrolment in (staff.aino, staff.mikko):
+        badge_award(
+            badge_class=safety_badge, recipient=enrolment.learner, enrolment=enrolment, now=IN_WEEK
+        )
+    badge_award(
+        badge_class=badge(pathway=private, name="Interview skills"),
+        recipient=staff.aino.learner,
+        now=IN_WEEK,
+    )
+    create(staff)
+    summary = Notification.objects.get(topic="employer_summaries")
+    with time_machine.travel(SEND, tick=False):
+        notification_deliver(notification_id=summary.pk, now=SEND)
+
+    _, text, html = sent_parts()
+    for part in (text, html):
+        assert part.count("Battery safety") == 1  # Aino's; Mikko does not share
+        assert "Interview skills" not in part
+        assert "Job hunting" not in part
