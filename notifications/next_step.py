@@ -1,9 +1,10 @@
 """Selector: a learner's next concrete step on an enrolment, for the nudges to name and link.
 
 The step is the first unfinished milestone of the pathway (by position; one the projection has
-not marked completed) and its first activity without a qualifying statement yet. The link goes
-straight to that activity when its IRI is a web address (partner LMSs use their own URLs as
-activity ids), else to the pathway in the public catalogue.
+not marked completed) and its first activity without a qualifying statement yet, named as the
+milestone's provider's LMS defined it (the LRS's canonical definition, when there is one). The
+link goes straight to that activity when its IRI is a web address (partner LMSs use their own
+URLs as activity ids), else to the pathway in the public catalogue.
 """
 
 from dataclasses import dataclass
@@ -14,12 +15,14 @@ from django.urls import reverse
 
 from engagement.network.models import Enrolment, Milestone, MilestoneActivity
 from engagement.progress.models import MilestoneProgress, Qualification
+from learning_records.selectors import activity_get
 
 
 @dataclass(frozen=True)
 class NextStep:
     milestone: str  # its title in the reader's language
     activity_iri: str  # "" when every activity of the milestone is done (or it has none)
+    activity_name: str  # "" when the LMS gave the activity no name
     link: str
 
 
@@ -45,8 +48,26 @@ def next_step(
         .first()
     )
     iri = activity.activity_iri if activity else ""
+    name = ""
+    if iri and milestone.provider_id is not None:
+        # The provider's LMS reports into the provider's own store (its LRS tenant).
+        found = activity_get(organisation_id=milestone.provider_id, activity_iri=iri)
+        name = language_map_pick(found.get("definition", {}).get("name", {}), language)
     link = iri if is_web_address(iri) else catalogue_link(enrolment=enrolment, language=language)
-    return NextStep(milestone.translated("title", language), iri, link)
+    return NextStep(milestone.translated("title", language), iri, name, link)
+
+
+def language_map_pick(names: object, language: str) -> str:
+    """The entry of an xAPI language map (xAPI 1.0.3 §4.2.7: RFC 5646 tags as keys) for the
+    reader's language: its exact tag or a regional one (fi, fi-FI), else English, else any."""
+    if not isinstance(names, dict):
+        return ""
+    texts = {str(tag).lower(): text for tag, text in names.items() if isinstance(text, str)}
+    for wanted in (language.lower(), "en"):
+        for tag, text in texts.items():
+            if tag == wanted or tag.startswith(f"{wanted}-"):
+                return text.strip()
+    return next(iter(texts.values()), "").strip()
 
 
 def is_web_address(iri: str) -> bool:

@@ -115,7 +115,10 @@ def _learner_context(
     )
     if step is not None:
         context.update(
-            step_milestone=step.milestone, step_activity=step.activity_iri, link=step.link
+            step_milestone=step.milestone,
+            step_activity=step.activity_iri,
+            step_activity_name=step.activity_name,
+            link=step.link,
         )
     else:
         context["link"] = context["catalogue_url"]

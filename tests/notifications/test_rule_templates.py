@@ -18,6 +18,7 @@ from engagement.rules import services as rules
 from engagement.rules.models import StudyPlan
 from notifications.links import preference_target, unsubscribe_target, unsubscribe_url
 from notifications.models import Notification, Topic
+from notifications.next_step import language_map_pick
 from notifications.rendering import Rendered, notification_render
 from notifications.services import (
     notification_create,
@@ -154,6 +155,40 @@ def test_the_next_step_skips_what_is_done(net):
     assert SAFETY_VIDEO not in in_safety.text
     assert "Your next step: Cell chemistry" in in_chemistry.text
     assert CHEM[0] in in_chemistry.text
+
+
+def test_the_step_names_the_activity_as_the_lms_defined_it(net):
+    # An attempt is evidence, not completion: the video stays the next step, now with a name.
+    attempted = statement(SAFETY_VIDEO, "http://adlnet.gov/expapi/verbs/attempted")
+    attempted["object"]["definition"] = {
+        "name": {"fi-FI": "Turvallisuusvideo", "en-US": "Safety video"}
+    }
+    studied(net, attempted)
+
+    english = render(rule_notification(net, "inactive"))
+    finnish = render(rule_notification(net, "inactive"), "fi")
+
+    assert "Your next step: Safety\nStart with: Safety video\n" in english.text
+    assert "<br>Start with: Safety video</p>" in english.html
+    assert "Aloita kohdasta: Turvallisuusvideo" in finnish.text
+    assert SAFETY_VIDEO in finnish.text
+
+
+@pytest.mark.parametrize(
+    ("names", "language", "picked"),
+    [
+        ({"fi-FI": "Visa", "en-US": "Quiz"}, "fi", "Visa"),
+        ({"fi": "Visa", "en-US": "Quiz"}, "fi", "Visa"),
+        ({"FI-fi": "Visa"}, "fi", "Visa"),
+        ({"sv-FI": "Frågor", "en-GB": "Quiz"}, "fi", "Quiz"),
+        ({"de": "Prüfung"}, "sv", "Prüfung"),
+        ({}, "fi", ""),
+        ("Quiz", "fi", ""),
+        ({"fi": 3, "en": "Quiz"}, "fi", "Quiz"),
+    ],
+)
+def test_a_language_map_gives_the_readers_language_else_english_else_any(names, language, picked):
+    assert language_map_pick(names, language) == picked
 
 
 def test_a_milestone_due_soon_names_it_and_the_step_inside_it(net):
