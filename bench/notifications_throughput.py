@@ -332,7 +332,8 @@ def doc_section(
         Row(("notifications by status", ", ".join(f"{k} {v:,}" for k, v in
              sorted(result.statuses.items())), f"sent {result.count:,}"),
             result.statuses == {"sent": result.count}),
-        Row(("TCP connections the loopback accepted", f"{result.connections:,}", ""), None),
+        Row(("TCP connections the loopback accepted (one per deliver task: its batch shares "
+             "one)", f"{result.connections:,}", ""), None),
     ]  # fmt: skip
     cpu = plain_table(
         ("processes", "CPU seconds", "CPU seconds per 1,000 e-mails"),
@@ -351,10 +352,19 @@ def doc_section(
         f"the largest worker process {result.worker_peak_rss_mb:.0f} MB; all worker processes "
         f"together {result.worker_rss_total_mb:.0f} MB at the end."
     )
+    total = sum(per_thousand.values())
+    cores = os.cpu_count() or 1
+    ceiling = (
+        f"These processes took {total:.1f} CPU seconds per 1,000 e-mails in all, so the "
+        f"machine's {cores} cores could hand over at most about {1000 * cores / total:,.0f} "
+        f"e-mails/s if nothing else ran (arithmetic, not a measurement). The measured rate is "
+        f"below that when the load average is above the number of cores: other work had its "
+        f"share of the CPU."
+    )
     return section(
         TITLE,
         machine,
-        [conditions, markdown_table(("measure", "result", "target"), rows), cpu],
+        [conditions, markdown_table(("measure", "result", "target"), rows), cpu, ceiling],
     )
 
 
