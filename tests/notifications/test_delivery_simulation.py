@@ -1,9 +1,10 @@
-"""The simulation extended to delivery (bench/simulation_delivery.py): 300 learners over 12
-weeks through the pipeline, their decisions through the real outbox and dispatcher every hour
-of day and night, to people with their own time zones, quiet hours, caps, pauses and opt-outs;
-what was sent is checked from the recorded e-mails and the attempt rows. The last simulated
-day is 29 March 2026, when Europe moves to summer time (New York did on 8 March).
-`make bench-simulation` runs the same with 5,000 learners on PostgreSQL."""
+"""The simulation extended to delivery (bench/simulation_delivery.py): 100 learners over 12
+weeks through the pipeline, their decisions through the real outbox and dispatcher every third
+hour of day and night (the hours shift by one a day), to people with their own time zones,
+quiet hours, caps, pauses and opt-outs; what was sent is checked from the recorded e-mails and
+the attempt rows. The last simulated day is 29 March 2026, when Europe moves to summer time
+(New York did on 8 March). `make bench-simulation` runs the same with 5,000 learners on
+PostgreSQL, a tick every second hour."""
 
 import datetime as dt
 import sys
