@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "engagement.progress",
     "engagement.rules",
     "engagement.badges",
+    "engagement.dashboards",
     "notifications",
 ]
 
@@ -326,7 +327,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+# The dashboards' own login page (Django auth); the admin keeps its own.
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/me/"
+LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse_lazy
 
 from backend.db import among
 from engagement.network.models import Enrolment, Milestone, Person
@@ -30,9 +31,8 @@ from engagement.network.selectors import Viewer, enrolments_shared_with
 from engagement.progress.models import MilestoneProgress
 from notifications.digests.badges import shared_badges_earned
 
-# The employer dashboard's path under KIPINA_PUBLIC_URL. The page is not built yet (issue 6,
-# dashboards room): the link is stable so that summaries sent now keep working then.
-EMPLOYER_DASHBOARD_PATH = "/employer/"
+# The employer dashboard's path under KIPINA_PUBLIC_URL, reversed so link and page stay equal.
+EMPLOYER_DASHBOARD_PATH = reverse_lazy("dashboards:employer")
 
 
 def _viewer(person: Person) -> Viewer:
@@ -55,7 +55,7 @@ def contacts_with_sharing_staff(person_ids: Collection[int]) -> set[int]:
 
 
 def dashboard_url() -> str:
-    return settings.KIPINA_PUBLIC_URL + EMPLOYER_DASHBOARD_PATH
+    return settings.KIPINA_PUBLIC_URL + str(EMPLOYER_DASHBOARD_PATH)
 
 
 def employer_summary(
