@@ -393,13 +393,33 @@ class Staff:
     username: str = ""
 
 
+# One login per role for the dashboards (seed.py gives each its demo password): the teacher
+# of the cohort that holds every learner, the employer contact with a consenting, a
+# non-consenting and a revoked employee, and that consenting employee.
+TEACHER_USERNAME = "teacher"
+EMPLOYER_USERNAME = "employer"
+LEARNER_USERNAME = "learner"
+LEARNER_WITH_LOGIN = "Aino Virtanen"
+
 TEACHERS = (
-    Staff("Riikka Salonen", "riikka.salonen@savonia.example", SAVONIA, "teacher"),
+    Staff(
+        "Riikka Salonen",
+        "riikka.salonen@savonia.example",
+        SAVONIA,
+        "teacher",
+        username=TEACHER_USERNAME,
+    ),
     Staff("Timo Rantanen", "timo.rantanen@pohjanlahti.example", POHJANLAHTI, "teacher"),
     Staff("Elina Lindqvist", "elina.lindqvist@kvarken.example", KVARKEN, "teacher", "sv"),
 )
 EMPLOYER_CONTACTS = (
-    Staff("Jari Lehtinen", "jari.lehtinen@kennotehdas.example", KENNOTEHDAS, "employer_contact"),
+    Staff(
+        "Jari Lehtinen",
+        "jari.lehtinen@kennotehdas.example",
+        KENNOTEHDAS,
+        "employer_contact",
+        username=EMPLOYER_USERNAME,
+    ),
     Staff("Minna Järvinen", "minna.jarvinen@kiertoakku.example", KIERTOAKKU, "employer_contact"),
     Staff(
         "Anders Sjöberg",
@@ -470,12 +490,15 @@ def unlinked_agent() -> dict[str, Any]:
 
 def _learner_row(learner: Learner) -> dict[str, Any]:
     providers = STUDIES[learner.name].pathway.providers
-    return {
+    row: dict[str, Any] = {
         "email": learner.email,
         **_names(learner.name),
         "identities": learner_identities(learner),
         "roles": [{"organisation": slug, "kind": "learner"} for slug in providers],
     }
+    if learner.name == LEARNER_WITH_LOGIN:
+        row["username"] = LEARNER_USERNAME
+    return row
 
 
 def _staff_row(staff: Staff) -> dict[str, Any]:

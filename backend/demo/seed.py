@@ -1,5 +1,6 @@
-"""The demo's fixed data: the network directory, an LRS client with a known secret, and two
-logins (the superuser and the network administrator).
+"""The demo's fixed data: the network directory, an LRS client with a known secret, and the
+logins: the superuser, the network administrator, and a teacher, an employer contact and a
+learner for the dashboards.
 
 Idempotent: the directory goes in through the directory's own import, which matches rows by
 natural key, so a second `make demo` finds everything and changes nothing; it only resets the
@@ -16,8 +17,14 @@ from django.db import transaction
 from django.db.models import Q
 
 from backend.demo.network import (
+    EMPLOYER_CONTACTS,
+    EMPLOYER_USERNAME,
+    LEARNER_USERNAME,
+    LEARNER_WITH_LOGIN,
     NETWORK_ADMIN,
     SAVONIA,
+    TEACHER_USERNAME,
+    TEACHERS,
     Document,
     directory_document,
     enrolment_document,
@@ -44,6 +51,32 @@ NETWORK_ADMIN_PERMISSIONS = Q(content_type__app_label="network") | Q(
 
 
 @dataclass(frozen=True)
+class DemoLogin:
+    """A person of the demo network who signs in to their dashboard with a known password."""
+
+    role: str
+    username: str
+    password: str
+    name: str
+    dashboard: str  # the page's path (engagement/dashboards' URLs)
+
+
+# Printed on every run and in the README: demo passwords, never production ones.
+DASHBOARD_LOGINS = (
+    DemoLogin("teacher", TEACHER_USERNAME, "teacher", TEACHERS[0].name, "/teacher/"),
+    DemoLogin("employer", EMPLOYER_USERNAME, "employer", EMPLOYER_CONTACTS[0].name, "/employer/"),
+    DemoLogin("learner", LEARNER_USERNAME, "learner", LEARNER_WITH_LOGIN, "/me/"),
+    DemoLogin(
+        "network administrator",
+        NETWORK_ADMIN_USERNAME,
+        NETWORK_ADMIN_PASSWORD,
+        NETWORK_ADMIN.name,
+        "/network/",
+    ),
+)
+
+
+@dataclass(frozen=True)
 class DemoSeed:
     directory: ImportResult
     provider: Organisation
@@ -51,6 +84,8 @@ class DemoSeed:
     client_created: bool
     admin_created: bool
     network_admin_created: bool
+    # The teacher's, employer's and learner's logins, each with whether it got its password.
+    dashboard_logins: tuple[tuple[DemoLogin, bool], ...]
 
 
 def _import(name: str, document: Document) -> ImportResult:
@@ -96,6 +131,17 @@ def demo_network_admin_seed() -> bool:
     return True
 
 
+def demo_login_seed(*, login: DemoLogin) -> bool:
+    """The login (the import makes it without a password) gets its demo password; one that
+    has a password keeps it, as the network administrator's does."""
+    user = get_user_model().objects.get(username=login.username)
+    if user.has_usable_password():
+        return False
+    user.set_password(login.password)
+    user.save(update_fields=["password"])
+    return True
+
+
 @transaction.atomic
 def demo_seed() -> DemoSeed:
     directory = _import("demo-directory.json", directory_document())
@@ -108,6 +154,11 @@ def demo_seed() -> DemoSeed:
         client_created=client_created,
         admin_created=demo_admin_seed(),
         network_admin_created=demo_network_admin_seed(),
+        dashboard_logins=tuple(
+            (login, demo_login_seed(login=login))
+            for login in DASHBOARD_LOGINS
+            if login.username != NETWORK_ADMIN_USERNAME  # its own seed, with staff rights
+        ),
     )
 
 

@@ -102,3 +102,44 @@ def test_a_network_administrator_who_changed_the_password_keeps_it():
     user.refresh_from_db()
     assert not made.network_admin_created
     assert user.check_password("chosen-by-hanna")
+
+
+@pytest.mark.parametrize(
+    ("username", "role"),
+    [("teacher", "teacher"), ("employer", "employer_contact"), ("learner", "learner")],
+)
+def test_each_dashboard_login_signs_in_as_a_person_of_its_role(username, role):
+    made, _ = seed_all()
+    login = next(login for login in seed.DASHBOARD_LOGINS if login.username == username)
+    user = get_user_model().objects.get(username=username)
+
+    assert (login, True) in made.dashboard_logins
+    assert user.check_password(login.password)
+    assert not user.is_staff
+    assert f"{user.person.given_name} {user.person.family_name}" == login.name
+    assert user.person.roles.filter(kind=role).exists()
+
+
+def test_the_employer_login_sees_a_consenting_and_a_revoked_employee():
+    """The employer dashboard's demo: one consent held (the learner login's), one revoked."""
+    seed_all()
+    employer = get_user_model().objects.get(username="employer").person
+    company = employer.roles.get().organisation
+    consents = Consent.objects.filter(employer=company)
+    held = consents.filter(revoked_at__isnull=True)
+
+    assert set(held.values_list("enrolment__learner__user__username", flat=True)) == {"learner"}
+    assert consents.filter(revoked_at__isnull=False).count() == 1
+
+
+def test_a_dashboard_login_whose_password_was_changed_keeps_it():
+    seed_all()
+    user = get_user_model().objects.get(username="learner")
+    user.set_password("chosen-by-aino")
+    user.save(update_fields=["password"])
+
+    made, _ = seed_all()
+
+    user.refresh_from_db()
+    assert all(not created for _, created in made.dashboard_logins)
+    assert user.check_password("chosen-by-aino")

@@ -133,6 +133,11 @@ class Command(BaseCommand):
             f"  network administrator {seed.NETWORK_ADMIN_USERNAME!r} ({NETWORK_ADMIN.name}): "
             + _login_state(made.network_admin_created, seed.NETWORK_ADMIN_PASSWORD)
         )
+        for login, created in made.dashboard_logins:
+            self.stdout.write(
+                f"  {login.role} {login.username!r} ({login.name}): "
+                + _login_state(created, login.password)
+            )
 
     def _say_where(self, url: str) -> None:
         key, secret = seed.CLIENT_KEY, seed.CLIENT_SECRET
@@ -147,6 +152,12 @@ class Command(BaseCommand):
             f"                 or user {seed.NETWORK_ADMIN_USERNAME}  password "
             f"{seed.NETWORK_ADMIN_PASSWORD} (the network administrator; demo only)"
         )
+        self.stdout.write(f"  dashboards     log in at {url}accounts/login/ as one of")
+        for login in seed.DASHBOARD_LOGINS:
+            self.stdout.write(
+                f"    {login.role:<22} user {login.username:<9} password {login.password:<9}"
+                f" {url}{login.dashboard.lstrip('/')}  ({login.name}; demo only)"
+            )
         self.stdout.write(f"  progress       {url}admin/progress/enrolmentprogress/")
         self.stdout.write(f"  unmatched      {url}admin/progress/unmatchedagent/")
         self.stdout.write(f"  directory      {url}admin/network/  and  {url}api/network/")
