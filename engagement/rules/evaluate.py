@@ -231,10 +231,14 @@ def _decide(
     rule: RuleSpec, facts: EnrolmentFacts, found: Iterable[tuple[int, str, tuple[Reason, ...]]]
 ) -> Outcome:
     topic = TOPIC_OF_KIND[rule.kind]
+    # An opt-out is about messages. A badge is a record of what the learner achieved: opting
+    # out of hearing about achievements must not withhold the achievement itself (its
+    # "you earned" message is dropped at send time by the same opt-out).
+    awards = getattr(rule.definition.action, "type", "") == "award_badge"
     decisions: list[Decision] = []
     exclusions: list[Exclusion] = []
     for person_id, window, reasons in found:
-        if topic in facts.opted_out.get(person_id, frozenset()):
+        if not awards and topic in facts.opted_out.get(person_id, frozenset()):
             reason = Reason.of("opted_out", topic=str(topic))
             exclusions.append(Exclusion(person_id, facts.enrolment_id, reason))
             continue

@@ -41,3 +41,32 @@ def test_a_finnish_learner_gets_the_finnish_badge_name(
     rendered = _rendered(net, safety_badge, "fi")
 
     assert "Akkuturvallisuus" in rendered.text
+
+
+def test_the_message_links_to_the_badge_page(
+    net: Network, safety_badge: BadgeClass, settings
+) -> None:
+    settings.KIPINA_PUBLIC_URL = "https://kipina.example"
+    rendered = _rendered(net, safety_badge, "en")
+
+    [assertion] = safety_badge.assertions.all()
+    page = f"https://kipina.example/badges/assertions/{assertion.uuid}"
+    assert page in rendered.text
+    assert f'href="{page}"' in rendered.html
+
+
+def test_a_stored_link_to_another_site_is_not_followed(
+    net: Network, safety_badge: BadgeClass, settings
+) -> None:
+    settings.KIPINA_PUBLIC_URL = "https://kipina.example"
+    assertion = badge_award(
+        badge_class=safety_badge, recipient=net.learner, enrolment=net.enrolment
+    ).assertion
+    notification = Notification.objects.get(idempotency_key=f"badge:{assertion.uuid}")
+    notification.context["badge_url"] = "https://kipina.example.evil.test/phish"
+    notification.save(update_fields=["context"])
+
+    rendered = notification_render(notification, language="en", unsubscribe_url=UNSUBSCRIBE)
+
+    assert "evil" not in rendered.text
+    assert "evil" not in rendered.html

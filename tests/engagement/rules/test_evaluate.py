@@ -323,6 +323,22 @@ def test_an_achievement_is_celebrated_even_after_the_enrolment_completed():
     assert windows(outcome) == [(100, "pathway")]
 
 
+def test_opting_out_of_achievement_messages_withholds_the_message_not_the_badge():
+    """An opt-out is about messages: the award rule still decides, the nudge rule does not."""
+    opted_out = facts(opted_out={100: frozenset({"achievements"})})
+    event = EventFacts("milestone_completed", 31, NOW)
+    award = {"type": "award_badge", "badge_class": "auto"}
+    awarding = RuleSpec(
+        6, 16, parse_definition({"kind": "milestone_completed", "action": award}), 0.0
+    )
+    nudging = RuleSpec(
+        7, 17, parse_definition({"kind": "milestone_completed", "action": NUDGE}), 0.0
+    )
+
+    assert windows(evaluate_event(awarding, event, opted_out)) == [(100, "milestone:31")]
+    assert windows(evaluate_event(nudging, event, opted_out)) == []
+
+
 def test_holdout_draws_are_stable_and_near_the_share():
     draws = [in_holdout(person, 1, 0.1, "salt") for person in range(20_000)]
 
