@@ -60,3 +60,10 @@ bench-notifications: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+## bench-dashboards: the four dashboards rendered for a teacher of a 500-learner cohort
+## (simulated progress and rule decisions) on PostgreSQL (DATABASE_URL, else the local server;
+## a kipina_bench_dashboards database is made and dropped): p50/p95 server time and queries.
+.PHONY: bench-dashboards
+bench-dashboards: install
+	$(BIN)/python bench/dashboards_render.py
