@@ -19,6 +19,7 @@ section of docs/benchmarks.md.
 """
 
 import argparse
+import datetime as dt
 import os
 import secrets
 import statistics
@@ -27,6 +28,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from machine import machine_summary
 from report import Row, conditions, load_average, markdown_table, section, write_doc
@@ -122,7 +124,8 @@ def _django_setup(database_url: str, var_dir: Path) -> None:
     call_command("migrate", verbosity=0)
 
 
-def _populate(learners: int):  # -> (Population, [(page, path, user)], evening)
+def _populate(learners: int) -> tuple[Population, list[tuple[str, str, Any]], dt.datetime]:
+    """The population, each page with the login that opens it, and the last evening."""
     from django.contrib.auth import get_user_model
     from simulation import SWEEP_AT, moment, simulate
     from simulation_pipeline import backfill, clock, sweep, world_create_bulk
@@ -145,7 +148,7 @@ def _populate(learners: int):  # -> (Population, [(page, path, user)], evening)
     cohort.enrolments.set(world.enrolment_ids)
     users = get_user_model().objects
 
-    def login(person: Person, username: str):
+    def login(person: Person, username: str) -> Any:
         user = users.create_user(username=username, password=None)
         person.user = user
         person.save(update_fields=["user"])
@@ -186,7 +189,7 @@ def _populate(learners: int):  # -> (Population, [(page, path, user)], evening)
     return population, logins, evening
 
 
-def _measure(page: str, path: str, user, evening, renders: int) -> PageResult:
+def _measure(page: str, path: str, user: Any, evening: dt.datetime, renders: int) -> PageResult:
     import time_machine
     from django.db import connection
     from django.test import Client
@@ -216,7 +219,11 @@ def _p95(values: list[float]) -> float:
 
 
 def _section(
-    population: Population, results: list[PageResult], machine: str, load_before: str, options
+    population: Population,
+    results: list[PageResult],
+    machine: str,
+    load_before: str,
+    options: argparse.Namespace,
 ) -> str:
     rows = []
     for result in results:
