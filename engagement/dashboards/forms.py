@@ -55,8 +55,13 @@ class StudyPlanForm(forms.Form):
         return cleaned
 
 
+class _EnrolmentChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.pathway.translated_title)
+
+
 class ConsentGiveForm(forms.Form):
-    enrolment = forms.ModelChoiceField(queryset=Enrolment.objects.none(), label=_("Studies"))
+    enrolment = _EnrolmentChoice(queryset=Enrolment.objects.none(), label=_("Studies"))
     employer = forms.ModelChoiceField(
         queryset=Organisation.objects.filter(kind=Organisation.Kind.COMPANY),
         label=_("Employer"),

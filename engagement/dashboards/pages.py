@@ -194,7 +194,7 @@ def learner(*, person: Person, now: dt.datetime) -> dict[str, Any]:
 def network(*, now: dt.datetime) -> dict[str, Any]:
     pathways = selectors.by_pathway()
     return {
-        "providers": selectors.by_provider(),
+        "providers": selectors.by_provider(pathways),
         "companies": selectors.by_company(),
         "pathways": pathways,
         "pathways_html": figure_html(

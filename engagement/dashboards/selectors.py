@@ -321,24 +321,38 @@ class CountRow:
     completed: int
 
 
+# Completed = the projection saw every milestone done: a count the statements prove.
 _COMPLETED = Q(enrolments__progress__completed_at__isnull=False)
 
 
-def by_provider() -> list[CountRow]:
-    rows = (
-        Organisation.objects.filter(kind__in=Organisation.PROVIDER_KINDS)
-        .annotate(
-            n_pathways=Count("pathways", distinct=True),
-            n_enrolments=Count("pathways__enrolments", distinct=True),
-            n_completed=Count(
-                "pathways__enrolments",
-                filter=Q(pathways__enrolments__progress__completed_at__isnull=False),
-                distinct=True,
-            ),
-        )
-        .order_by("name_en")
+@dataclass(frozen=True)
+class PathwayCount(Completion):
+    pathway_id: int = 0
+
+
+def by_provider(pathways: list[PathwayCount]) -> list[CountRow]:
+    """Per provider, the pathways it takes part in (as a listed provider of the pathway or
+    the provider of one of its milestones) and their enrolments: two small queries."""
+    involved: dict[int, set[int]] = defaultdict(set)
+    listed = Pathway.providers.through.objects.values_list("organisation_id", "pathway_id")
+    teaching = Milestone.objects.filter(provider__isnull=False).values_list(
+        "provider_id", "pathway_id"
     )
-    return [CountRow(o.translated_name, o.n_pathways, o.n_enrolments, o.n_completed) for o in rows]
+    for organisation_id, pathway_id in [*listed, *teaching]:
+        involved[organisation_id].add(pathway_id)
+    counts = {p.pathway_id: p for p in pathways}
+    providers = Organisation.objects.filter(kind__in=Organisation.PROVIDER_KINDS).order_by(
+        "name_en"
+    )
+    return [
+        CountRow(
+            provider.translated_name,
+            len(involved[provider.pk]),
+            sum(counts[p].enrolled for p in involved[provider.pk] if p in counts),
+            sum(counts[p].completed for p in involved[provider.pk] if p in counts),
+        )
+        for provider in providers
+    ]
 
 
 def by_company() -> list[CountRow]:
@@ -358,12 +372,12 @@ def by_company() -> list[CountRow]:
     return [CountRow(o.translated_name, o.n_pathways, o.n_enrolments, o.n_completed) for o in rows]
 
 
-def by_pathway() -> list[Completion]:
+def by_pathway() -> list[PathwayCount]:
     rows = Pathway.objects.annotate(
         n_enrolments=Count("enrolments", distinct=True),
         n_completed=Count("enrolments", filter=_COMPLETED, distinct=True),
     ).order_by("title_en")
-    return [Completion(p.translated_title, p.n_completed, p.n_enrolments) for p in rows]
+    return [PathwayCount(p.translated_title, p.n_completed, p.n_enrolments, p.pk) for p in rows]
 
 
 @dataclass(frozen=True)
