@@ -27,6 +27,7 @@ OUTPUT_DIR = Path(os.environ.get("KIPINA_TEST_OUTPUT", BASE_DIR / "test-output")
 # Chromium's own schemes (the page before the first navigation, inline images) fetch nothing.
 LOCAL_SCHEMES = {"about", "data", "blob"}
 LOOPBACK = "127.0.0.1"
+CONTEXT: dict[str, Any] = {"locale": "en-GB", "viewport": {"width": 1280, "height": 900}}
 
 
 def _missing(message: str) -> None:
@@ -58,14 +59,30 @@ class Visit:
         self.go(path)
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", password)
+        # Enter submits the password's own form (the page has others: the language switch).
         with self.page.expect_navigation():
-            self.page.click("[type=submit]")
+            self.page.press("input[name=password]", "Enter")
 
     def shot(self, name: str) -> Path:
         self.shots.mkdir(parents=True, exist_ok=True)
         path = self.shots / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
+
+    def another(self) -> "Visit":
+        """A second person at another browser (a context of its own: no shared cookies),
+        whose requests are checked with this one's."""
+        context = self.page.context.browser.new_context(**CONTEXT)
+        self.page.context.on("close", lambda _: context.close())
+        other = Visit(context.new_page(), self.base_url, self.shots, self.requested)
+        other.page.on("request", lambda sent: other.requested.append(sent.url))
+        return other
+
+    def refused(self, path: str) -> int:
+        """The status of a page this person may not see (its screenshot kept too)."""
+        status = int(self.go(path).status)
+        self.shot("refused-" + path.strip("/").replace("/", "-"))
+        return status
 
     def foreign_requests(self) -> list[str]:
         return [
@@ -75,8 +92,19 @@ class Visit:
         ]
 
 
+@dataclass
+class DemoSite:
+    stack: Stack
+    output: str  # what `manage.py demo` printed: its progress table is an oracle of the pages
+
+    def progress(self) -> dict[str, tuple[str, str]]:
+        """Each learner's (pathway, milestones "done/total") as the demo printed them."""
+        table = re.findall(r"^  (\S+ \S+)\s{2,}(.+?)\s{2,}\d+%\s+(\d+/\d+)\s", self.output, re.M)
+        return {learner: (pathway, milestones) for learner, pathway, milestones in table}
+
+
 @pytest.fixture(scope="module")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
     """The demo network as `make demo` leaves it, served by gunicorn on its own SQLite."""
     chromium_path()  # no point seeding for a browser that is not there
     stack = Stack(
@@ -90,9 +118,9 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     stack.env.pop("KIPINA_PUBLIC_URL", None)
     try:
         stack.manage("migrate", "--no-input")
-        stack.manage("demo", "--exit-after-replay", "--port", str(free_port()))
+        output = stack.manage("demo", "--exit-after-replay", "--port", str(free_port()))
         stack.start_web()
-        yield stack
+        yield DemoSite(stack, output)
     finally:
         stack.close()
 
@@ -110,13 +138,14 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def visit(browser: Any, demo_site: Stack, request: pytest.FixtureRequest) -> Iterator[Visit]:
+def visit(browser: Any, demo_site: DemoSite, request: pytest.FixtureRequest) -> Iterator[Visit]:
     """A fresh browser context (no cookies) on the demo site; after the test, no request may
     have gone anywhere but our own server."""
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(**CONTEXT)
     page = context.new_page()
     test_name = re.sub(r"[^\w.-]+", "_", request.node.name)
-    visit = Visit(page, f"http://{LOOPBACK}:{demo_site.web_port}/", OUTPUT_DIR / test_name)
+    base_url = f"http://{LOOPBACK}:{demo_site.stack.web_port}/"
+    visit = Visit(page, base_url, OUTPUT_DIR / test_name)
     page.on("request", lambda sent: visit.requested.append(sent.url))
     try:
         yield visit
