@@ -131,6 +131,11 @@ def demo_network_admin_seed() -> bool:
     return True
 
 
+def login_email(login: DemoLogin) -> str:
+    """The e-mail address of the person behind a demo login (the directory's natural key)."""
+    return get_user_model().objects.get(username=login.username).person.email
+
+
 def demo_login_seed(*, login: DemoLogin) -> bool:
     """The login (the import makes it without a password) gets its demo password; one that
     has a password keeps it, as the network administrator's does."""

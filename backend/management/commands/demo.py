@@ -10,6 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from backend.demo import seed
+from backend.demo.engagement import LEARNER_GOAL_DAYS, demo_engagement, demo_study_plan_seed
 from backend.demo.network import NETWORK_ADMIN
 from backend.demo.progress import demo_progress
 from backend.demo.replay import ReplayError, demo_replay, latest_stored, remote_lrs, replay_day
@@ -97,6 +98,7 @@ class Command(BaseCommand):
         self._say_import("Enrolled the learners", seed.demo_enrolments_seed(day=day))
         demo_replay(lrs, seed=random_seed, size=size, day=day, say=self.stdout.write)
         demo_progress(newest_stored=latest_stored(lrs), today=today, say=self.stdout.write)
+        self._say_engagement()
         self._say_where(server.url)
         if options["exit_after_replay"]:
             self.stdout.write("Stopping the web server (--exit-after-replay).")
@@ -105,6 +107,20 @@ class Command(BaseCommand):
         server.echo()
         code = server.wait()
         raise CommandError(f"The web server stopped by itself (exit code {code}).")
+
+    def _say_engagement(self) -> None:
+        learner = next(login for login in seed.DASHBOARD_LOGINS if login.role == "learner")
+        planned = demo_study_plan_seed(email=seed.login_email(learner))
+        run = demo_engagement(now=timezone.now())
+        self.stdout.write(
+            f"Ran the engagement rules ({run.rules_created} made now): {run.events} progress "
+            f"events and a sweep of {run.candidates} learners; {run.decisions} decisions "
+            f"stored in all, {run.held_out} of them held out to measure the rules."
+        )
+        if planned:
+            self.stdout.write(
+                f"  {learner.name} set a weekly goal of studying on {LEARNER_GOAL_DAYS} days."
+            )
 
     def _say_import(self, done: str, result: ImportResult) -> None:
         counts = {kind: sum(outcomes.values()) for kind, outcomes in result.counts.items()}
