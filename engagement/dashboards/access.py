@@ -46,7 +46,8 @@ class DashboardViewer:
 
 def dashboard_viewer(request: HttpRequest) -> DashboardViewer:
     user = request.user
-    person = Person.objects.filter(user_id=user.pk).first()
+    # role_required calls this for signed-in users only: their pk is set.
+    person = Person.objects.filter(user_id=user.pk or 0).first()
     kinds: frozenset[str] = frozenset()
     if person is not None:
         # A network administrator's role counts only in the network organisation itself.

@@ -55,7 +55,7 @@ class StudyPlanForm(forms.Form):
         return cleaned
 
 
-class _EnrolmentChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+class _EnrolmentChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.pathway.translated_title)
 

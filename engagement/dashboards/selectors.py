@@ -17,6 +17,7 @@ from django.db.models.functions import TruncDate
 
 from engagement.badges.selectors import badges_earned_on_pathways
 from engagement.dashboards.figures import Completion, DatedCount, DayActivity, FunnelStep
+from engagement.dashboards.forms import ANY_COLOUR
 from engagement.network.models import (
     Cohort,
     Consent,
@@ -129,6 +130,21 @@ def learner_rows(*, enrolments: list[Enrolment], now: dt.datetime) -> list[Learn
     return rows
 
 
+def message_recipients(
+    *, enrolments: list[Enrolment], colour: str, chosen: set[int], now: dt.datetime
+) -> list[Enrolment]:
+    """The cohort's enrolments of this light colour ("all": any), narrowed to `chosen` when
+    the teacher ticked some. The lights are worked out now, as the page shows them."""
+    lights = {
+        row.enrolment_id: row.colour for row in traffic_lights(enrolments=enrolments, now=now)
+    }
+    return [
+        e
+        for e in enrolments
+        if (colour == ANY_COLOUR or lights[e.pk] == colour) and (not chosen or e.pk in chosen)
+    ]
+
+
 def _milestones_of(pathway_ids: set[int]) -> list[Milestone]:
     return list(
         Milestone.objects.filter(pathway_id__in=pathway_ids)
@@ -239,10 +255,11 @@ def staff_page(*, person: Person, now: dt.datetime, language: str) -> StaffPage:
     for enrolment in enrolments:
         progress = progress_of(enrolment)
         completed = progress is not None and progress.completed_at is not None
+        consents = enrolment.shared_consents  # type: ignore[attr-defined]
         page.rows.append(
             StaffRow(
                 learner=str(enrolment.learner),
-                companies=tuple(c.employer.translated_name for c in enrolment.shared_consents),
+                companies=tuple(c.employer.translated_name for c in consents),
                 pathway=enrolment.pathway.translated_title,
                 milestones_done=progress.milestones_done if progress else 0,
                 milestones_total=progress.milestones_total if progress else 0,

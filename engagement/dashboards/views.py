@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_POST
 from engagement.dashboards import exports, pages, selectors, services
 from engagement.dashboards.access import DashboardViewer, role_required
 from engagement.dashboards.forms import (
-    ANY_COLOUR,
     ConsentGiveForm,
     MessageLearnersForm,
     StudyPlanForm,
@@ -87,17 +86,12 @@ def teacher_message(request: HttpRequest, viewer: DashboardViewer, cohort_id: in
     form = MessageLearnersForm(request.POST, cohort_enrolments=cohort.enrolments.all())
     if not form.is_valid():
         return _refused(request, form)
-    chosen = {e.pk for e in form.cleaned_data["enrolments"]}
-    colour = form.cleaned_data["colour"]
-    lights = {
-        r.enrolment_id: r.colour
-        for r in selectors.learner_rows(enrolments=enrolments, now=timezone.now())
-    }
-    recipients = [
-        e
-        for e in enrolments
-        if (colour == ANY_COLOUR or lights[e.pk] == colour) and (not chosen or e.pk in chosen)
-    ]
+    recipients = selectors.message_recipients(
+        enrolments=enrolments,
+        colour=form.cleaned_data["colour"],
+        chosen={e.pk for e in form.cleaned_data["enrolments"]},
+        now=timezone.now(),
+    )
     outcome = services.learners_message(
         teacher=_person(viewer), cohort=cohort, enrolments=recipients, today=timezone.localdate()
     )

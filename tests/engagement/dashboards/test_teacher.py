@@ -200,3 +200,19 @@ def test_an_employer_cannot_message_learners(scenario: Scenario, frozen: Any) ->
         _url(scenario, "dashboards:teacher_message"), {"colour": "all"}
     )
     assert response.status_code == 403
+
+
+def test_an_oversize_body_is_refused(scenario: Scenario, frozen: Any, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = _message(scenario, colour="all", note="x" * 4096)
+    assert response.status_code == 400
+    assert not Notification.objects.exists()
+
+
+def test_too_many_ticked_learners_are_refused(
+    scenario: Scenario, frozen: Any, settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = _message(scenario, colour="all", enrolments=list(range(1, 50)))
+    assert response.status_code == 400
+    assert not Notification.objects.exists()
