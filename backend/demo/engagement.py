@@ -1,5 +1,6 @@
 """The demo's engagement rules and their first run after the replay, so that the dashboards
-have decisions to show: the teacher's lights and the network's rule effectiveness.
+have decisions to show (the network's rule effectiveness) and notifications queued for them
+(its delivery health).
 
 Idempotent: a rule is made only when none of its name exists, and a decision is stored
 once under its dedup key (rule, person, window), so a second demo run adds nothing for the
@@ -21,6 +22,7 @@ from engagement.rules.services import (
     sweep_batch,
     sweep_candidates,
 )
+from notifications.services import notifications_from_decisions
 
 # Named as a network's administrator would; each kind's definition as the rules API takes it.
 RULES: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -51,6 +53,9 @@ class EngagementRun:
     candidates: int
     decisions: int  # stored in total, held-out ones included
     held_out: int
+    # Notifications made for the decisions that ask for a message (the outbox step). The
+    # demo runs no worker or beat, so they wait in the queue: the network page counts them.
+    queued: int
 
 
 @transaction.atomic
@@ -83,6 +88,7 @@ def demo_engagement(*, now: dt.datetime) -> EngagementRun:
     learners = sweep_candidates(now)
     for start in range(0, len(learners), SWEEP_BATCH):
         sweep_batch(learners[start : start + SWEEP_BATCH], now)
+    queued = notifications_from_decisions(now=now)
     decisions = Decision.objects.all()
     return EngagementRun(
         rules_created=made,
@@ -90,4 +96,5 @@ def demo_engagement(*, now: dt.datetime) -> EngagementRun:
         candidates=len(learners),
         decisions=decisions.count(),
         held_out=decisions.exclude(holdout=Decision.Holdout.NONE).count(),
+        queued=queued,
     )

@@ -39,6 +39,8 @@ def test_a_second_run_on_the_same_day_stores_no_second_decision():
     assert first.decisions > 0  # enrolled learners with no activity yet: the sweep acts
     assert again.rules_created == 0
     assert again.decisions == first.decisions
+    assert first.queued > 0
+    assert again.queued == 0
 
 
 def test_the_learner_gets_a_weekly_goal_once():

@@ -117,6 +117,10 @@ class Command(BaseCommand):
             f"events and a sweep of {run.candidates} learners; {run.decisions} decisions "
             f"stored in all, {run.held_out} of them held out to measure the rules."
         )
+        self.stdout.write(
+            f"  {run.queued} new notifications queued for them (the demo runs no Celery "
+            "worker, so they wait: `make demo` is the web site alone)."
+        )
         if planned:
             self.stdout.write(
                 f"  {learner.name} set a weekly goal of studying on {LEARNER_GOAL_DAYS} days."
