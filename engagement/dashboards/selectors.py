@@ -57,6 +57,16 @@ def progress_of(enrolment: Enrolment) -> EnrolmentProgress | None:
         return None
 
 
+# The pathway's milestones, for enrolments the projector has not seen any evidence of yet.
+_MILESTONE_COUNT = Count("pathway__milestones", distinct=True)
+
+
+def _milestones_total(enrolment: Enrolment, progress: EnrolmentProgress | None) -> int:
+    if progress is not None:
+        return progress.milestones_total
+    return int(getattr(enrolment, "milestone_count", 0))
+
+
 def _as_teacher(person: Person) -> Viewer:
     # A network administrator who also teaches sees the cohorts they teach here, not all.
     return Viewer(person=person, is_admin=False)
@@ -88,6 +98,7 @@ def cohort_enrolments(*, cohort: Cohort) -> list[Enrolment]:
     return list(
         Enrolment.objects.filter(cohorts=cohort)
         .select_related("learner", "pathway", "progress")
+        .annotate(milestone_count=_MILESTONE_COUNT)
         .order_by("learner__family_name", "learner__given_name", "pk")
     )
 
@@ -123,7 +134,7 @@ def learner_rows(*, enrolments: list[Enrolment], now: dt.datetime) -> list[Learn
                 reasons=light.reasons,
                 last_active_at=progress.last_active_at if progress else None,
                 milestones_done=progress.milestones_done if progress else 0,
-                milestones_total=progress.milestones_total if progress else 0,
+                milestones_total=_milestones_total(enrolment, progress),
                 percent=progress.percent if progress else 0,
             )
         )
@@ -237,9 +248,9 @@ def staff_page(*, person: Person, now: dt.datetime, language: str) -> StaffPage:
     on task or traffic lights are read here."""
     shared = shared_enrolments(person=person)
     enrolments = list(
-        shared.select_related("learner", "pathway", "progress").order_by(
-            "learner__family_name", "learner__given_name", "pk"
-        )
+        shared.select_related("learner", "pathway", "progress")
+        .annotate(milestone_count=_MILESTONE_COUNT)
+        .order_by("learner__family_name", "learner__given_name", "pk")
     )
     if not enrolments:
         return StaffPage()
@@ -262,7 +273,7 @@ def staff_page(*, person: Person, now: dt.datetime, language: str) -> StaffPage:
                 companies=tuple(c.employer.translated_name for c in consents),
                 pathway=enrolment.pathway.translated_title,
                 milestones_done=progress.milestones_done if progress else 0,
-                milestones_total=progress.milestones_total if progress else 0,
+                milestones_total=_milestones_total(enrolment, progress),
                 completed=completed,
                 badges=tuple(badges.get((enrolment.learner_id, enrolment.pathway_id), [])),
             )

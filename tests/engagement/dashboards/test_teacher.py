@@ -222,3 +222,19 @@ def test_too_many_ticked_learners_are_refused(
     response = _message(scenario, colour="all", enrolments=list(range(1, 50)))
     assert response.status_code == 400
     assert not Notification.objects.exists()
+
+
+def test_a_learner_without_activity_shows_the_pathways_milestones(
+    scenario: Scenario, frozen: Any
+) -> None:
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                login_as(scenario.teacher)
+                .get(_url(scenario, "dashboards:teacher_csv"))
+                .content.decode()
+            )
+        )
+    )
+    cai = next(row for row in rows if row[0] == "Cai Testinen")
+    assert (cai[5], cai[6], cai[7]) == ("", "0", "2")
