@@ -47,6 +47,11 @@ def assert_refused_elsewhere(visit: Visit, own_role: str) -> None:
         assert not [name for name in network.STUDIES if name in page_text]
 
 
+def _all_done(milestones: str) -> bool:
+    done, total = milestones.split("/")
+    return done == total
+
+
 def table_rows(visit: Visit, selector: str) -> list[list[str]]:
     return [
         [cell.strip() for cell in row.locator("td").all_inner_texts()]
@@ -122,21 +127,28 @@ def test_the_learner_sees_her_pathway_progress_and_what_she_shares(
     assert f"{done} of {total} milestones completed" in card.inner_text()
     shares = visit.page.locator("#consents li").all_inner_texts()
     assert len(shares) == 1
-    assert shares[0].startswith(f"{pathway} → Nordic Cell Works")
+    employer = network.STUDIES[network.LEARNER_WITH_LOGIN].employer
+    company = next(o["name_en"] for o in network.ORGANISATIONS if o["slug"] == employer)
+    assert shares[0].startswith(f"{pathway} → {company}")
     assert_refused_elsewhere(visit, "learner")
 
 
-def test_the_network_administrator_sees_aggregates_and_no_names(visit: Visit) -> None:
+def test_the_network_administrator_sees_aggregates_and_no_names(
+    visit: Visit, demo_site: DemoSite
+) -> None:
     log_in_as(visit, "network administrator")
 
     assert_charts_drawn(visit, at_least=1)  # enrolments and completion per pathway
     visit.shot("network")
+    printed = demo_site.progress()
     expected = {}
     for plan in network.PATHWAYS:
         studying = [name for name, study in network.STUDIES.items() if study.pathway == plan]
-        expected[plan.title[0]] = len(studying)
+        finished = [name for name in studying if _all_done(printed[name][1])]
+        expected[plan.title[0]] = (len(studying), len(finished))
     rows = table_rows(visit, "#pathway-table")
-    assert {row[0]: int(row[1]) for row in rows} == expected
+    assert {row[0]: (int(row[1]), int(row[2])) for row in rows} == expected
+    assert sum(completed for _, completed in expected.values()) >= 1  # the demo has one
     page_text = visit.page.locator("main").inner_text()
     assert not [name for name in network.STUDIES if name in page_text]
     assert_refused_elsewhere(visit, "network administrator")
