@@ -53,6 +53,7 @@ class PageResult:
     status: int
     server_ms: list[float]
     queries: int
+    sql_ms: float  # the database's share of one render, as the driver timed the queries
     bytes: int
 
 
@@ -209,8 +210,9 @@ def _measure(page: str, path: str, user: Any, evening: dt.datetime, renders: int
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
     print(f"{page}: {response.status_code}, p50 {statistics.median(timings):.0f} ms", flush=True)
+    sql_ms = sum(float(query["time"]) for query in queries.captured_queries) * 1000
     return PageResult(
-        page, path, response.status_code, timings, len(queries), len(response.content)
+        page, path, response.status_code, timings, len(queries), sql_ms, len(response.content)
     )
 
 
@@ -240,7 +242,7 @@ def _section(
                     f"{result.page} `{result.path}`",
                     str(result.status),
                     f"{p50:.0f} / {p95:.0f} ms",
-                    str(result.queries),
+                    f"{result.queries} ({result.sql_ms:.0f} ms)",
                     f"{result.bytes / 1024:.0f} KiB",
                     target,
                 ),
@@ -248,7 +250,7 @@ def _section(
             )
         )
     table = markdown_table(
-        ("page", "status", "server time p50 / p95", "queries", "HTML", "target"), rows
+        ("page", "status", "server time p50 / p95", "queries (their time)", "HTML", "target"), rows
     )
     what = (
         f"{population.learners} learners in one cohort (the simulation's 12 weeks, "
@@ -257,7 +259,8 @@ def _section(
         f"sweep); the employer contact sees {population.staff_shared} consenting employees. "
         f"Each page {WARM_UP} warm-up renders, then {options.renders} timed ones through "
         "Django's test client (production settings, DEBUG off), the clock at the last "
-        "simulated evening; queries counted on one more render."
+        "simulated evening; queries counted and timed on one more render (the rest of the "
+        "server time is Python: the page's rows, the figures and the template)."
     )
     return section(TITLE, machine, [conditions(COMMAND, load_before, what), table])
 
