@@ -145,6 +145,8 @@ def test_a_learner_who_opted_out_is_told_of_and_not_sent_to(
     _deliver()
     assert "1 of them has opted out of study reminders" in response.content.decode()
     assert Notification.objects.get().status == Notification.Status.DROPPED
+    inbox = login_as(scenario.learners["aino"]).get("/me/").content.decode()
+    assert "My notifications (0 unread)" in inbox
 
 
 def test_ticked_learners_narrow_the_colour(scenario: Scenario, frozen: Any) -> None:
