@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend import health, views
 from engagement.badges.urls import api_urlpatterns as badges_api_urlpatterns
+from engagement.membership.urls import page_urlpatterns as membership_page_urlpatterns
 from engagement.network.urls import catalogue_urlpatterns
 from notifications.urls import unsubscribe_urlpatterns
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("api/notifications/", include("notifications.urls")),
     path("api/badges/", include((badges_api_urlpatterns, "badges-api"))),
     path("badges/", include("engagement.badges.urls")),
+    path("api/membership/", include("engagement.membership.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
@@ -26,4 +28,5 @@ urlpatterns = [
     path("", include("engagement.dashboards.urls")),
     *catalogue_urlpatterns,
     *unsubscribe_urlpatterns,
+    *membership_page_urlpatterns,
 ]

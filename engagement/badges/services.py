@@ -24,6 +24,7 @@ from engagement.badges.models import (
     AwardDecision,
     BadgeClass,
     BadgeShare,
+    Issuer,
     StatusListCounter,
 )
 from engagement.badges.ob2 import public_url, recipient_hash
@@ -66,6 +67,23 @@ class Award:
 
 
 # --- Awarding ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def issuer_for_organisation(*, organisation: Organisation, url: str, email: str) -> Issuer:
+    """The organisation's issuer profile, made on first call (one per organisation: the
+    model's constraint), named as the organisation is."""
+    issuer, _made = Issuer.objects.get_or_create(
+        organisation=organisation,
+        defaults={
+            "name_en": organisation.name_en,
+            "name_fi": organisation.name_fi,
+            "name_sv": organisation.name_sv,
+            "url": url,
+            "email": email,
+        },
+    )
+    return issuer
 
 
 @transaction.atomic

@@ -1,0 +1,72 @@
+"""/api/membership/: network administrators decide on applications."""
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from engagement.membership import services
+from engagement.membership.models import MembershipApplication
+from engagement.network.permissions import IsNetworkAdmin
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MembershipApplication
+        fields = [
+            "id",
+            "name_en",
+            "name_fi",
+            "name_sv",
+            "kind",
+            "business_id",
+            "status",
+            "decided_at",
+            "decline_reason",
+            "organisation",
+        ]
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class DecisionView(APIView):
+    permission_classes = [IsNetworkAdmin]
+    decision = ""
+
+    def post(self, request: Request, pk: int) -> Response:
+        get_object_or_404(MembershipApplication, pk=pk)
+        fields: dict[str, Any] = {}
+        if self.decision == "decline":
+            body = DeclineSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            fields["reason"] = body.validated_data["reason"]
+        decide = getattr(services, f"application_{self.decision}")
+        try:
+            application = decide(
+                application_id=pk, decided_by=request.user, now=timezone.now(), **fields
+            )
+        except services.AlreadyDecided as refusal:
+            raise Conflict(str(refusal)) from None
+        except services.MembershipError as refusal:
+            raise ValidationError({"detail": str(refusal)}) from None
+        return Response(ApplicationSerializer(application).data)
+
+
+class ApproveView(DecisionView):
+    decision = "approve"
+
+
+class DeclineView(DecisionView):
+    decision = "decline"
