@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from backend import health, views
 from engagement.badges.urls import api_urlpatterns as badges_api_urlpatterns
 from engagement.membership.urls import page_urlpatterns as membership_page_urlpatterns
+from engagement.needs.urls import page_urlpatterns as needs_page_urlpatterns
 from engagement.network.urls import catalogue_urlpatterns
 from notifications.urls import unsubscribe_urlpatterns
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("api/network/", include("engagement.network.urls")),
     path("api/rules/", include("engagement.rules.urls")),
     path("api/notifications/", include("notifications.urls")),
+    path("api/needs/", include("engagement.needs.urls")),
     path("api/badges/", include((badges_api_urlpatterns, "badges-api"))),
     path("badges/", include("engagement.badges.urls")),
     path("api/membership/", include("engagement.membership.urls")),
@@ -27,6 +29,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("engagement.dashboards.urls")),
     *catalogue_urlpatterns,
+    *needs_page_urlpatterns,
     *unsubscribe_urlpatterns,
     *membership_page_urlpatterns,
 ]
