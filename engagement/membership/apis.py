@@ -4,6 +4,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
@@ -47,6 +48,9 @@ class DecisionView(APIView):
 
     def post(self, request: Request, pk: int) -> Response:
         get_object_or_404(MembershipApplication, pk=pk)
+        # Read for both decisions, so a malformed body is refused, not ignored.
+        if not isinstance(request.data, dict):
+            raise ValidationError({"detail": _("The body must be a JSON object.")})
         fields: dict[str, Any] = {}
         if self.decision == "decline":
             body = DeclineSerializer(data=request.data)
