@@ -76,6 +76,8 @@ def email_send(
         connection=connection,
     )
     message.attach_alternative(rendered.html, "text/html")
+    for attachment in rendered.attachments:
+        message.attach(attachment.filename, attachment.content, attachment.mimetype)
     try:
         message.send()
     except AnymailRequestsAPIError as error:

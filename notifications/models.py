@@ -22,6 +22,7 @@ class Topic(models.TextChoices):
     TEACHER_ALERTS = "teacher_alerts", _("Teacher alerts")
     EMPLOYER_SUMMARIES = "employer_summaries", _("Employer summaries")
     DIGESTS = "digests", _("Weekly digests")
+    EVENTS = "events", _("Network events")
 
 
 class Channel(models.TextChoices):
@@ -97,6 +98,8 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Topic.TEACHER_ALERTS: Channel.EMAIL,
     Topic.EMPLOYER_SUMMARIES: Channel.EMAIL,
     Topic.DIGESTS: Channel.EMAIL,
+    # Invitations, confirmations (with the .ics) and reminders: a calendar file needs e-mail.
+    Topic.EVENTS: Channel.EMAIL,
 }
 
 

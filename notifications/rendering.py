@@ -13,6 +13,7 @@ names the learner's next step as it is when it goes out.
 
 import datetime as dt
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -38,10 +39,36 @@ _PLAIN_KEY = re.compile(r"^[a-z0-9_-]{1,100}$")
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+@dataclass(frozen=True)
 class Rendered:
     subject: str
     text: str
     html: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+# A template's own context and the files attached to its e-mails, computed at render time
+# like the rest of the context (a deferred confirmation carries the event as it is when it goes
+# out). A room that owns templates registers its functions from its AppConfig.ready, so this
+# room imports none of them.
+ContextHook = Callable[[Notification, str], dict[str, Any]]
+AttachmentHook = Callable[[Notification, str], Sequence[Attachment]]
+_CONTEXT_HOOKS: dict[str, ContextHook] = {}
+_ATTACHMENT_HOOKS: dict[str, AttachmentHook] = {}
+
+
+def template_hooks_register(
+    *, template: str, context: ContextHook, attachments: AttachmentHook | None = None
+) -> None:
+    _CONTEXT_HOOKS[template] = context
+    if attachments is not None:
+        _ATTACHMENT_HOOKS[template] = attachments
 
 
 def notification_render(
@@ -52,11 +79,15 @@ def notification_render(
     folders.append(f"notifications/{notification.topic}/")
     with translation.override(language):
         context = _context(notification, language, unsubscribe_url)
+        if notification.template in _CONTEXT_HOOKS:
+            context.update(_CONTEXT_HOOKS[notification.template](notification, language))
         subject = select_template([f + "subject.txt" for f in folders]).render(context)
         text = select_template([f + "body.txt" for f in folders]).render(context)
         html = select_template([f + "body.html" for f in folders]).render(context)
+        hook = _ATTACHMENT_HOOKS.get(notification.template)
+        attachments = tuple(hook(notification, language)) if hook else ()
     # A subject is one line (a newline in it would start a new header).
-    return Rendered(" ".join(subject.split()), text.strip() + "\n", html)
+    return Rendered(" ".join(subject.split()), text.strip() + "\n", html, attachments)
 
 
 def _context(notification: Notification, language: str, unsubscribe_url: str) -> dict[str, Any]:
