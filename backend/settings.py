@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "engagement.rules",
     "engagement.badges",
     "engagement.dashboards",
+    "engagement.membership",
     "engagement.events",
     "engagement.membership",
     "engagement.needs",
