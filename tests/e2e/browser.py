@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from backend.demo import seed
 from tests.conftest import REQUIRE_SERVICES
 from tests.e2e.stack import BASE_DIR, Stack, free_port
 
@@ -152,3 +153,20 @@ def visit(browser: Any, demo_site: DemoSite, request: pytest.FixtureRequest) -> 
     finally:
         context.close()
     assert visit.foreign_requests() == [], "the page fetched from outside our server"
+
+
+# --- Steps the dashboard tests share ----------------------------------------------------
+
+
+def log_in_as(visit: Visit, role: str) -> None:
+    """Sign in with the demo login of `role` and land on its dashboard."""
+    login = next(login for login in seed.DASHBOARD_LOGINS if login.role == role)
+    visit.log_in(login.username, login.password, path=f"/accounts/login/?next={login.dashboard}")
+    assert visit.page.url == visit.base_url + login.dashboard.lstrip("/")
+
+
+def table_rows(visit: Visit, selector: str) -> list[list[str]]:
+    return [
+        [cell.strip() for cell in row.locator("td").all_inner_texts()]
+        for row in visit.page.locator(f"{selector} tbody tr").all()
+    ]

@@ -5,8 +5,7 @@ as it changes the demo site the other page tests read."""
 import pytest
 
 from backend.demo import network
-from tests.e2e.browser import Visit
-from tests.e2e.test_dashboards_pages import log_in_as, table_rows
+from tests.e2e.browser import Visit, log_in_as, table_rows
 
 pytestmark = pytest.mark.live
 

@@ -9,17 +9,11 @@ from the progress table the demo printed after its replay."""
 import pytest
 
 from backend.demo import network, seed
-from tests.e2e.browser import DemoSite, Visit
+from tests.e2e.browser import DemoSite, Visit, log_in_as, table_rows
 
 pytestmark = pytest.mark.live
 
 PAGES = {login.role: login.dashboard for login in seed.DASHBOARD_LOGINS}
-
-
-def log_in_as(visit: Visit, role: str) -> None:
-    login = next(login for login in seed.DASHBOARD_LOGINS if login.role == role)
-    visit.log_in(login.username, login.password, path=f"/accounts/login/?next={login.dashboard}")
-    assert visit.page.url == visit.base_url + login.dashboard.lstrip("/")
 
 
 def assert_charts_drawn(visit: Visit, at_least: int) -> None:
@@ -50,13 +44,6 @@ def assert_refused_elsewhere(visit: Visit, own_role: str) -> None:
 def _all_done(milestones: str) -> bool:
     done, total = milestones.split("/")
     return done == total
-
-
-def table_rows(visit: Visit, selector: str) -> list[list[str]]:
-    return [
-        [cell.strip() for cell in row.locator("td").all_inner_texts()]
-        for row in visit.page.locator(f"{selector} tbody tr").all()
-    ]
 
 
 def test_the_teacher_sees_her_cohort_with_lights_and_charts(
