@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "engagement.badges",
     "engagement.dashboards",
     "engagement.membership",
+    "engagement.membership",
     "engagement.events",
     "engagement.membership",
     "engagement.needs",

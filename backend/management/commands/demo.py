@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from backend.demo import seed
 from backend.demo.engagement import LEARNER_GOAL_DAYS, demo_engagement, demo_study_plan_seed
+from backend.demo.membership import demo_membership_seed
 from backend.demo.network import NETWORK_ADMIN
 from backend.demo.progress import demo_progress
 from backend.demo.replay import ReplayError, demo_replay, latest_stored, remote_lrs, replay_day
@@ -73,6 +74,7 @@ class Command(BaseCommand):
         server = DemoServer(options["host"], options["port"], settings.BASE_DIR, self.stdout.write)
         try:
             self._say_seed(seed.demo_seed())
+            self.stdout.write(demo_membership_seed())
             with server:
                 self._run(server, options)
         except (ServerError, ReplayError) as error:
