@@ -375,6 +375,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Two models have a "status" field with different choices; name the needs' one.
+    "ENUM_NAME_OVERRIDES": {
+        "TrainingNeedStatusEnum": "engagement.needs.models.TrainingNeed.Status",
+    },
 }
 
 # --- Security (production) -------------------------------------------------------------------

@@ -128,3 +128,13 @@ def test_providers_and_administrators_see_the_offer_page(world: World, who: str)
 @pytest.mark.parametrize("who", ["contact", "learner"])
 def test_the_offer_page_is_refused_to_companies_and_learners(world: World, who: str) -> None:
     assert login_as(getattr(world, who)).get("/needs/offer/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"), [("fi", "Koulutustarpeet"), ("sv", "Utbildningsbehov")]
+)
+def test_the_form_speaks_finnish_and_swedish(world: World, language: str, heading: str) -> None:
+    client = login_as(world.contact)
+    client.cookies["django_language"] = language
+
+    assert f"<h1>{heading}</h1>" in client.get("/needs/").content.decode()
