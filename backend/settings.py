@@ -79,11 +79,8 @@ INSTALLED_APPS = [
     "engagement.badges",
     "engagement.dashboards",
     "engagement.membership",
-    "engagement.membership",
     "engagement.events",
-    "engagement.membership",
     "engagement.needs",
-    "engagement.membership",
     "notifications",
 ]
 
