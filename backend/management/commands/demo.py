@@ -12,6 +12,7 @@ from django.utils import timezone
 from backend.demo import seed
 from backend.demo.engagement import LEARNER_GOAL_DAYS, demo_engagement, demo_study_plan_seed
 from backend.demo.membership import demo_membership_seed
+from backend.demo.needs import demo_needs_seed
 from backend.demo.network import NETWORK_ADMIN
 from backend.demo.progress import demo_progress
 from backend.demo.replay import ReplayError, demo_replay, latest_stored, remote_lrs, replay_day
@@ -75,6 +76,7 @@ class Command(BaseCommand):
         try:
             self._say_seed(seed.demo_seed())
             self.stdout.write(demo_membership_seed())
+            self.stdout.write(demo_needs_seed(today=timezone.localdate()))
             with server:
                 self._run(server, options)
         except (ServerError, ReplayError) as error:
