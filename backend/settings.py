@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "engagement.rules",
     "engagement.badges",
     "engagement.dashboards",
+    "engagement.events",
     "engagement.membership",
     "engagement.events",
     "engagement.needs",
@@ -246,6 +247,10 @@ KIPINA_HOLDOUT_SALT = env_str("KIPINA_HOLDOUT_SALT", "kipina-holdout-1")
 KIPINA_RULES_SWEEP_BATCH = env_int("KIPINA_RULES_SWEEP_BATCH", 500, minimum=1)
 CELERY_BEAT_SCHEDULE["rules-sweep"] = {"task": "rules.sweep", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["rules-events"] = {"task": "rules.events", "schedule": 60.0}
+
+# --- Network events (engagement/events) ---------------------------------------------------------
+# Reminders of tomorrow's events: hourly, each registration reminded once (its key).
+CELERY_BEAT_SCHEDULE["events-remind"] = {"task": "events.remind", "schedule": 3600.0}
 
 # --- Notifications (notifications/) -------------------------------------------------------------
 # Tries of one e-mail before it is failed; the waits between them double from the base (with

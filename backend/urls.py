@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend import health, views
 from engagement.badges.urls import api_urlpatterns as badges_api_urlpatterns
+from engagement.events.urls import api_urlpatterns as events_api_urlpatterns
+from engagement.events.urls import page_urlpatterns as events_page_urlpatterns
 from engagement.membership.urls import page_urlpatterns as membership_page_urlpatterns
 from engagement.events.urls import api_urlpatterns as events_api_urlpatterns
 from engagement.events.urls import page_urlpatterns as events_page_urlpatterns
@@ -22,6 +24,8 @@ urlpatterns = [
     path("api/needs/", include("engagement.needs.urls")),
     path("api/badges/", include((badges_api_urlpatterns, "badges-api"))),
     path("badges/", include("engagement.badges.urls")),
+    path("events/", include((events_page_urlpatterns, "events"))),
+    path("api/events/", include((events_api_urlpatterns, "events-api"))),
     path("api/membership/", include("engagement.membership.urls")),
     path("events/", include((events_page_urlpatterns, "events"))),
     path("api/events/", include((events_api_urlpatterns, "events-api"))),
