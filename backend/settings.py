@@ -80,7 +80,6 @@ INSTALLED_APPS = [
     "engagement.dashboards",
     "engagement.events",
     "engagement.membership",
-    "engagement.events",
     "engagement.needs",
     "notifications",
 ]

@@ -8,8 +8,6 @@ from engagement.badges.urls import api_urlpatterns as badges_api_urlpatterns
 from engagement.events.urls import api_urlpatterns as events_api_urlpatterns
 from engagement.events.urls import page_urlpatterns as events_page_urlpatterns
 from engagement.membership.urls import page_urlpatterns as membership_page_urlpatterns
-from engagement.events.urls import api_urlpatterns as events_api_urlpatterns
-from engagement.events.urls import page_urlpatterns as events_page_urlpatterns
 from engagement.needs.urls import page_urlpatterns as needs_page_urlpatterns
 from engagement.network.urls import catalogue_urlpatterns
 from notifications.urls import unsubscribe_urlpatterns
@@ -27,8 +25,6 @@ urlpatterns = [
     path("events/", include((events_page_urlpatterns, "events"))),
     path("api/events/", include((events_api_urlpatterns, "events-api"))),
     path("api/membership/", include("engagement.membership.urls")),
-    path("events/", include((events_page_urlpatterns, "events"))),
-    path("api/events/", include((events_api_urlpatterns, "events-api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
