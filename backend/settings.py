@@ -78,8 +78,8 @@ INSTALLED_APPS = [
     "engagement.rules",
     "engagement.badges",
     "engagement.dashboards",
-    "engagement.events",
     "engagement.membership",
+    "engagement.events",
     "engagement.needs",
     "notifications",
 ]

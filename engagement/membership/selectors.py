@@ -16,8 +16,8 @@ class Directory:
 
 def member_directory() -> Directory:
     """Providers with the published pathways they take part in and the milestones they
-    provide on them (`offered_pathways`, `offered_milestones`), and the companies: three
-    queries, whatever the size of the network."""
+    provide on them (`offered_pathways`, `offered_milestones`), and the companies: four
+    queries (providers, their pathways, their milestones, companies), whatever the size."""
     published = Pathway.objects.filter(is_published=True).order_by("title_en")
     providers = Organisation.objects.filter(kind__in=Organisation.PROVIDER_KINDS).prefetch_related(
         Prefetch("pathways", queryset=published, to_attr="offered_pathways"),
