@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from backend.demo import seed
 from backend.demo.engagement import LEARNER_GOAL_DAYS, demo_engagement, demo_study_plan_seed
+from backend.demo.events import demo_events_seed
 from backend.demo.membership import demo_membership_seed
 from backend.demo.needs import demo_needs_seed
 from backend.demo.network import NETWORK_ADMIN
@@ -77,6 +78,7 @@ class Command(BaseCommand):
             self._say_seed(seed.demo_seed())
             self.stdout.write(demo_membership_seed())
             self.stdout.write(demo_needs_seed(today=timezone.localdate()))
+            self.stdout.write(demo_events_seed(now=timezone.now()))
             with server:
                 self._run(server, options)
         except (ServerError, ReplayError) as error:
