@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
@@ -73,7 +73,7 @@ def application_submit(*, data: dict[str, Any]) -> MembershipApplication:
 
 @transaction.atomic
 def application_approve(
-    *, application_id: int, decided_by: AbstractBaseUser, now: dt.datetime
+    *, application_id: int, decided_by: AbstractBaseUser | AnonymousUser, now: dt.datetime
 ) -> MembershipApplication:
     # Locked, so two administrators approving at once make one organisation, not two.
     application = _pending(application_id)
@@ -123,7 +123,11 @@ def application_approve(
 
 @transaction.atomic
 def application_decline(
-    *, application_id: int, decided_by: AbstractBaseUser, reason: str, now: dt.datetime
+    *,
+    application_id: int,
+    decided_by: AbstractBaseUser | AnonymousUser,
+    reason: str,
+    now: dt.datetime,
 ) -> MembershipApplication:
     reason = reason.strip()
     if not reason:
@@ -190,9 +194,11 @@ def welcome_render_context(notification: Notification, language: str) -> dict[st
     """What the welcome e-mail names, worked out when it is rendered: the organisation, the
     directory, and for a provider the xAPI endpoint, its key and the one-time secret link."""
     application_id = (notification.context or {}).get("application")
+    if not isinstance(application_id, int):
+        return {}
     application = (
         MembershipApplication.objects.select_related("organisation", "lrs_client")
-        .filter(pk=application_id if isinstance(application_id, int) else None)
+        .filter(pk=application_id)
         .first()
     )
     if application is None or application.organisation is None:

@@ -19,6 +19,12 @@ from tests.engagement.membership.conftest import application_data
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
 
+def found(pattern: str, text: str, group: int = 0) -> str:
+    match = re.search(pattern, text)
+    assert match is not None, f"{pattern} not in {text}"
+    return match[group]
+
+
 def csrf_post(session: requests.Session, url: str, **kwargs) -> requests.Response:
     """A POST as a browser makes it: the CSRF cookie from a GET first, echoed back."""
     session.get(url)
@@ -47,19 +53,19 @@ def test_a_new_provider_joins_and_its_lms_posts_a_statement(live_server, setting
     approved = administrator.post(
         f"{live_server.url}/api/membership/applications/{application.pk}/approve",
         json={},
-        headers={"X-CSRFToken": administrator.cookies["csrftoken"]},
+        headers={"X-CSRFToken": administrator.cookies["csrftoken"] or ""},
     )
     assert approved.status_code == 200, approved.text
     organisation_id = approved.json()["organisation"]
 
     welcome = Notification.objects.get(template="membership_welcome")
     email = notification_render(welcome, language="en", unsubscribe_url="https://x.example/u")
-    secret_url = re.search(r"https?://\S+/join/secret/\S+/", email.text)[0]
-    key = re.search(r"Key: (\S+)", email.text)[1]
-    endpoint = re.search(r"xAPI endpoint: (\S+)", email.text)[1]
+    secret_url = found(r"https?://\S+/join/secret/\S+/", email.text, 0)
+    key = found(r"Key: (\S+)", email.text, 1)
+    endpoint = found(r"xAPI endpoint: (\S+)", email.text, 1)
     assert endpoint == f"{live_server.url}/xapi/"
     page = csrf_post(contact, secret_url).text
-    secret = re.search(r'<code id="secret">([^<]+)</code>', page)[1]
+    secret = found(r'<code id="secret">([^<]+)</code>', page, 1)
     assert csrf_post(contact, secret_url).status_code == 404
 
     lms = RemoteLRS(endpoint=endpoint, username=key, password=secret, version="1.0.3")
