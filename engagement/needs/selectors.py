@@ -7,7 +7,7 @@
   No selector tells a company who linked it.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import QuerySet
@@ -64,7 +64,7 @@ def needs_of_contact(*, person: Person | None) -> QuerySet[TrainingNeed]:
     )
 
 
-def _label(row: dict[str, Any], prefix: str) -> str:
+def _label(row: Mapping[str, Any], prefix: str) -> str:
     language = (get_language() or "en")[:2]
     return str(row.get(f"{prefix}_{language}") or row[f"{prefix}_en"])
 

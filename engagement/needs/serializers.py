@@ -11,11 +11,14 @@ from engagement.needs.services import MAX_SKILLS
 
 class SkillShape(serializers.Serializer[Any]):
     uri = serializers.CharField()
-    label = serializers.CharField(source="translated_label")
+    # A declared field is taken off the class by DRF, so it does not shadow Field.label.
+    label = serializers.CharField(source="translated_label")  # type: ignore[assignment]
 
 
 class TrainingNeedShape(serializers.ModelSerializer[TrainingNeed]):
-    company = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    company: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     company_name = serializers.CharField(source="company.translated_name", read_only=True)
     skills = SkillShape(many=True, read_only=True)
 

@@ -4,6 +4,7 @@ django_db mark, so a stray query fails the test."""
 from engagement.needs.coverage import (
     NeedRow,
     OfferRow,
+    SkillCoverage,
     matching_pathways,
     needs_vs_offer,
 )
@@ -21,7 +22,7 @@ OFFERS = (
 )
 
 
-def _row(rows: list, skill: str, level: int):  # type: ignore[no-untyped-def]
+def _row(rows: list[SkillCoverage], skill: str, level: int) -> SkillCoverage:
     return next(row for row in rows if row.skill_uri == skill and row.eqf_level == level)
 
 
