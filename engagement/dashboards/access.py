@@ -78,6 +78,9 @@ def role_required(
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             viewer = dashboard_viewer(request)
+            # The base template's menu shows only the pages this viewer may open, without
+            # asking the database again.
+            request.dashboard_viewer = viewer  # type: ignore[attr-defined]
             if not allowed(viewer):
                 raise PermissionDenied(_("This page is not for your role."))
             return view(request, viewer, *args, **kwargs)

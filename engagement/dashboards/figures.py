@@ -14,6 +14,9 @@ import plotly.graph_objects as go
 _LAYOUT = {
     "font": {"family": "system-ui, sans-serif", "size": 14, "color": "#1d2a33"},
     "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+    # The small margins above grow to fit the tick labels; without this they are cut off.
+    "xaxis": {"automargin": True},
+    "yaxis": {"automargin": True},
     "paper_bgcolor": "white",
     "plot_bgcolor": "white",
     # The default template adds ~8 kB of JSON to every chart; "none" adds nothing.

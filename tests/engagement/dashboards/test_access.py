@@ -71,3 +71,14 @@ def test_the_login_page_renders(db: None) -> None:
     response = Client().get(reverse("login"))
     assert response.status_code == 200
     assert b'name="username"' in response.content
+
+
+@pytest.mark.parametrize("role", PAGES)
+def test_the_menu_offers_only_the_pages_the_role_may_open(
+    role_clients: dict[str, Client], role: str
+) -> None:
+    """A link that answers 403 is a dead end: each role's menu has My learning and its own."""
+    html = role_clients[role].get(reverse("dashboards:learner")).content.decode()
+    menu = html.split('<nav aria-label="Dashboards">', 1)[1].split("</nav>", 1)[0]
+    offered = {page for page in PAGES if f'href="{reverse(f"dashboards:{page}")}"' in menu}
+    assert offered == {"learner", role}

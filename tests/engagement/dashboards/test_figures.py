@@ -77,3 +77,14 @@ def test_milestone_progress_is_a_percentage_of_what_is_needed() -> None:
 def test_labels_cannot_end_the_script_they_are_drawn_in() -> None:
     figure = figures.milestone_funnel([FunnelStep("</script><b>x", 1)], title="t")
     assert "</script><b>" not in figure_html(figure, div_id="f")
+
+
+def test_the_heatmap_makes_room_for_its_weekday_and_week_labels() -> None:
+    """The layout's margins are small; the axes must grow them, or the weekday names are cut
+    off and only the tick marks show (seen in the browser screenshot of the teacher page)."""
+    figure = figures.weekly_activity_heatmap(
+        [], first_monday=dt.date(2026, 2, 2), weeks=2, weekday_names=WEEKDAYS, title="t", hover="h"
+    )
+    assert figure.layout.xaxis.automargin is True
+    assert figure.layout.yaxis.automargin is True
+    assert figure.layout.yaxis.autorange == "reversed"
