@@ -12,6 +12,7 @@ from engagement.membership.models import MembershipApplication
 from engagement.network.models import Organisation, Person, Role
 from learning_records.models import LrsClient
 from notifications.models import Notification
+from notifications.services import notification_deliver
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +162,19 @@ def test_the_secret_is_shown_once_and_works(application, admin_user):
     assert again is None
     client = LrsClient.objects.get(pk=approved.lrs_client_id)
     assert check_password(revealed.secret, client.secret_hash)
+
+
+def test_the_welcome_is_delivered_by_email_with_the_link_and_no_secret(application, admin_user):
+    approved = approve(application, admin_user)
+    welcome = Notification.objects.get(template="membership_welcome")
+
+    status = notification_deliver(notification_id=welcome.pk, now=timezone.now())
+
+    assert status == "sent"
+    (sent,) = mail.outbox
+    assert sent.to == ["liisa.makela@akkuopisto.example.fi"]
+    assert "Tervetuloa akkuverkostoon" in sent.subject
+    assert approved.lrs_client.key in sent.body
+    assert "/join/secret/" in sent.body
+    welcome.refresh_from_db()
+    assert "/join/secret/" in welcome.body
