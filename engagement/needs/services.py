@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from engagement.needs.models import EmployerLink, TrainingNeed
@@ -135,10 +135,16 @@ def employer_link_create(
     """Links the person to `company`, or returns the link already in force."""
     if company.kind != Organisation.Kind.COMPANY:
         raise ValidationError({"company": _("Only a company can be linked as an employer.")})
-    existing = EmployerLink.objects.filter(person=person, company=company, revoked_at=None).first()
+    active = EmployerLink.objects.filter(person=person, company=company, revoked_at=None)
+    existing = active.first()
     if existing is not None:
         return existing
-    return EmployerLink.objects.create(person=person, company=company, created_at=now)
+    try:
+        with transaction.atomic():
+            return EmployerLink.objects.create(person=person, company=company, created_at=now)
+    except IntegrityError:
+        # A second click raced this one past the check: the one active link is made.
+        return active.get()
 
 
 def employer_link_revoke(*, link: EmployerLink, now: dt.datetime) -> EmployerLink:

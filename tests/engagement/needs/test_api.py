@@ -5,7 +5,9 @@ import json
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from engagement.needs.apis import NetworkAPIMixin
 from engagement.needs.models import TrainingNeed
@@ -195,3 +197,19 @@ def test_the_offer_report_is_refused_to_companies_and_learners(world: World, who
 
 def test_the_offer_report_is_refused_to_anonymous(world: World) -> None:
     assert Client().get(f"{URL}offer/").status_code == 403
+
+
+def _list_queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL).status_code == 200
+    return len(queries)
+
+
+def test_the_list_takes_the_same_queries_for_one_need_and_many(world: World) -> None:
+    client = login_as(world.admin)
+    world.need()
+    one = _list_queries(client)
+    for _ in range(6):
+        world.need(company=world.other_company, skills=[world.chemistry, world.safety])
+
+    assert _list_queries(client) == one
