@@ -135,3 +135,15 @@ def test_the_feed_is_served_as_text_calendar(event):
     response = Client().get("/events/calendar.ics")
 
     assert response.headers["Content-Type"].startswith("text/calendar")
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "button"),
+    [("fi", "Verkoston tapahtumat", "Ilmoittaudu"), ("sv", "Nätverkets evenemang", "Anmäl dig")],
+)
+def test_the_pages_are_translated(event, language, heading, button):
+    calendar = Client().get("/events/", {"lang": language}).content.decode()
+    page = signed_in(person("Anna")).get(f"/events/{event.uuid}", {"lang": language})
+
+    assert f"<h1>{heading}</h1>" in calendar
+    assert f">{button}</button>" in page.content.decode()
