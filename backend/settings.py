@@ -304,6 +304,11 @@ KIPINA_BADGES_DECISION_LOOKBACK_HOURS = env_int(
     "KIPINA_BADGES_DECISION_LOOKBACK_HOURS", 48, minimum=1
 )
 CELERY_BEAT_SCHEDULE["badges-award"] = {"task": "badges.award", "schedule": 60.0}
+# Decline e-mails the request could not send (engagement/membership): retried every 10 min.
+CELERY_BEAT_SCHEDULE["membership-declined-emails"] = {
+    "task": "membership.declined_emails",
+    "schedule": 600.0,
+}
 
 # Browser senders (cmi5 content) post statements cross-origin with Basic credentials.
 CORS_URLS_REGEX = r"^/xapi/.*$"

@@ -24,6 +24,7 @@ class MembershipApplicationAdmin(admin.ModelAdmin):
         "organisation",
         "lrs_client",
         "secret_shown_at",
+        "decline_emailed_at",
     ]
     actions = ["approve", "decline"]
 

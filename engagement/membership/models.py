@@ -57,6 +57,8 @@ class MembershipApplication(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
+    # Claimed before the decline e-mail is sent, cleared again if sending fails.
+    decline_emailed_at = models.DateTimeField(_("decline e-mailed at"), null=True, blank=True)
     organisation = models.OneToOneField(
         Organisation,
         on_delete=models.SET_NULL,

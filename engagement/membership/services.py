@@ -10,6 +10,7 @@ a signed link instead; opening it sets a fresh secret and shows it once (`secret
 """
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,8 @@ from learning_records.models import LrsClient, Scope
 from learning_records.services import lrs_client_create, lrs_client_set_secret
 from notifications.models import Notification, Topic
 from notifications.services import notification_create
+
+logger = logging.getLogger(__name__)
 
 SIGNING_SALT = "membership.secret-link"  # a namespace for signatures, not a secret
 SECRET_LINK_DAYS = 14
@@ -139,9 +142,38 @@ def application_decline(
     application.decline_reason = reason
     application.save(update_fields=["status", "decided_by", "decided_at", "decline_reason"])
     # The applicant is not a person of the network, so this goes straight out as e-mail
-    # (no preferences to apply), and only once the decision is committed.
-    transaction.on_commit(lambda: _declined_email_send(application))
+    # (no preferences to apply), once the decision is committed; the beat task
+    # membership.declined_emails retries what could not be sent now.
+    transaction.on_commit(lambda: declined_emails_send(now=now))
     return application
+
+
+def declined_emails_send(*, now: dt.datetime, batch_size: int = 100) -> int:
+    """E-mail every declined applicant not yet told; the count sent.
+
+    Each application is claimed with a conditional UPDATE before its e-mail goes out, so
+    overlapping runs never send one twice; a failed send clears the claim for the next run.
+    A process killed between claim and send loses that one e-mail (at most once: a second
+    refusal in someone's inbox is worse than a reason they can ask for again)."""
+    pending = MembershipApplication.objects.filter(
+        status=MembershipApplication.Status.DECLINED, decline_emailed_at__isnull=True
+    ).values_list("pk", flat=True)[:batch_size]
+    sent = 0
+    for application_id in list(pending):
+        claimed = MembershipApplication.objects.filter(
+            pk=application_id, decline_emailed_at__isnull=True
+        ).update(decline_emailed_at=now)
+        if not claimed:
+            continue
+        application = MembershipApplication.objects.get(pk=application_id)
+        try:
+            _declined_email_send(application)
+        except Exception:  # the mail provider or network failed: the next run retries
+            logger.exception("could not e-mail the decline of application %s", application_id)
+            MembershipApplication.objects.filter(pk=application_id).update(decline_emailed_at=None)
+            continue
+        sent += 1
+    return sent
 
 
 def secret_link_token(application: MembershipApplication) -> str:
