@@ -138,3 +138,19 @@ def test_the_form_speaks_finnish_and_swedish(world: World, language: str, headin
     client.cookies["django_language"] = language
 
     assert f"<h1>{heading}</h1>" in client.get("/needs/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "dashboard", "link"),
+    [
+        ("learner", "/me/", "/needs/for-me/"),
+        ("contact", "/employer/", "/needs/"),
+        ("admin", "/network/", "/needs/offer/"),
+    ],
+)
+def test_each_dashboard_links_to_its_needs_page(
+    world: World, who: str, dashboard: str, link: str
+) -> None:
+    page = login_as(getattr(world, who)).get(dashboard).content.decode()
+
+    assert f'<p id="needs-link"><a href="{link}">' in page
