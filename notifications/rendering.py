@@ -116,6 +116,9 @@ def _context(notification: Notification, language: str, unsubscribe_url: str) ->
     # The next step and the plan are the learner's own: a teacher's alert about them has none.
     if enrolment is not None and enrolment.learner_id == person.pk:
         context.update(_learner_context(notification, enrolment, language))
+    # Teacher alerts and the cohort summary lead to the teacher's cohort page.
+    if notification.topic == Topic.TEACHER_ALERTS:
+        context["link"] = settings.KIPINA_PUBLIC_URL + reverse("dashboards:teacher")
     # "You earned a badge" links to the badge's own page. Only a page of ours is linked, so a
     # stored context can never point a button somewhere else.
     badge_url = given.get("badge_url")

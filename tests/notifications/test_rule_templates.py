@@ -305,6 +305,8 @@ def test_a_teacher_alert_names_the_learner_and_the_reasons_not_a_step(net):
     assert "- inactive for 15 days\n- 2 milestones overdue" in rendered.text
     assert "A short personal message from you" in rendered.text
     assert "Your next step" not in everything(rendered)
+    # The way to act on it: the teacher's cohort page, not the learner's course.
+    assert "See your cohort: https://kipina.example/teacher/" in rendered.text
 
 
 def test_titles_are_escaped_in_the_html_part(net):
