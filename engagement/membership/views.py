@@ -12,7 +12,7 @@ from engagement.membership.forms import ApplicationForm
 
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
-    form = ApplicationForm(request.POST or None)
+    form = ApplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if not form.is_bot:
             services.application_submit(data=form.application_data())

@@ -46,6 +46,22 @@ def test_the_form_refuses_bad_fields(client, patch, field, message):
     assert not MembershipApplication.objects.exists()
 
 
+def test_an_empty_post_names_the_required_fields(client):
+    response = client.post("/join/", {})
+
+    assert response.status_code == 400
+    assert "required" in " ".join(response.context["form"].errors["business_id"])
+
+
+def test_an_oversize_post_is_refused(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+
+    response = client.post("/join/", application_data(offer="x" * 20_000))
+
+    assert response.status_code == 400
+    assert not MembershipApplication.objects.exists()
+
+
 def test_the_form_speaks_finnish(client):
     response = client.post(
         "/join/", application_data(business_id="1234567-2"), HTTP_ACCEPT_LANGUAGE="fi"
