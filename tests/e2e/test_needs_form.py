@@ -58,3 +58,16 @@ def test_the_form_refuses_a_date_in_the_past(visit: Visit, demo_site: DemoSite) 
     visit.shot("needs-refused")
 
     assert "The date is in the past." in page.locator("#need-form").inner_text()
+
+
+def test_the_learner_sees_pathways_her_linked_employer_needs(
+    visit: Visit, demo_site: DemoSite
+) -> None:
+    log_in_as(visit, "learner")
+    with visit.page.expect_navigation():
+        visit.page.click("#needs-link a")
+    visit.shot("needs-for-me")
+
+    assert visit.page.locator("#links").inner_text().startswith("Nordic Cell Works")
+    matched = {row[0]: row[2] for row in table_rows(visit, "#matches")}
+    assert "battery chemistry" in matched["Battery cell manufacturing"]
