@@ -1,6 +1,6 @@
 """The events' messages through notifications: the confirmation's .ics reaches SendGrid as
 an attachment, reminders obey preferences (quiet hours defer, an opt-out drops), the reminder
-sweep reminds once, and invitations reach the audience's people."""
+sweep's batches remind once, and invitations reach the audience's people."""
 
 import base64
 import datetime as dt
@@ -9,12 +9,13 @@ import icalendar
 import pytest
 
 from engagement.events.models import Event, Registration
+from engagement.events.selectors import event_audience_ids, reminder_due_ids
 from engagement.events.services import (
     invitations_create,
     registration_create,
     reminders_create,
 )
-from engagement.events.tasks import events_invite, events_remind
+from engagement.events.tasks import REMINDER_AHEAD, events_invite_batch, events_remind_batch
 from engagement.network.models import Role
 from notifications.models import Notification, Topic, TopicOptOut
 from notifications.services import notification_deliver
@@ -89,8 +90,9 @@ def test_the_reminder_sweep_reminds_tomorrows_registrations_once(net):
     registration_create(event=tomorrow, person=anna, now=NOON)
     registration_create(event=later, person=ben, now=NOON)
 
-    events_remind()
-    events_remind()
+    due = reminder_due_ids(now=NOON, ahead=REMINDER_AHEAD)
+    events_remind_batch(due)
+    events_remind_batch(due)
 
     reminders = Notification.objects.filter(template="event_reminder")
     assert [n.person_id for n in reminders] == [anna.pk]
@@ -104,7 +106,7 @@ def test_a_cancelled_registration_is_not_reminded(net):
     seat.status = Registration.Status.CANCELLED
     seat.save(update_fields=["status"])
 
-    events_remind()
+    events_remind_batch(reminder_due_ids(now=NOON, ahead=REMINDER_AHEAD))
 
     assert not Notification.objects.filter(template="event_reminder").exists()
 
@@ -115,8 +117,9 @@ def test_learners_events_invite_the_active_learners_of_related_pathways(net):
     teacher = person("Tiina")
     RoleFactory.create(person=teacher, organisation=net.provider, kind=Role.Kind.TEACHER)
 
-    events_invite(event.pk)
-    events_invite(event.pk)
+    invited_ids = event_audience_ids(event=event)
+    events_invite_batch(event.pk, invited_ids)
+    events_invite_batch(event.pk, invited_ids)
 
     invited = Notification.objects.filter(template="event_invitation")
     assert [n.person_id for n in invited] == [net.learner.pk]
@@ -131,7 +134,7 @@ def test_company_events_invite_employer_contacts_and_not_learners(net):
         person=contact, organisation=CompanyFactory.create(), kind=Role.Kind.EMPLOYER_CONTACT
     )
 
-    events_invite(event.pk)
+    events_invite_batch(event.pk, event_audience_ids(event=event))
 
     invited = Notification.objects.filter(template="event_invitation")
     assert [n.person_id for n in invited] == [contact.pk]
@@ -142,7 +145,7 @@ def test_people_already_registered_are_not_invited(net):
     event.pathways.add(net.pathway)
     registration_create(event=event, person=net.learner, now=NOON)
 
-    events_invite(event.pk)
+    events_invite_batch(event.pk, event_audience_ids(event=event))
 
     assert not Notification.objects.filter(template="event_invitation").exists()
 
