@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -29,7 +30,12 @@ from django.utils.translation import gettext as _
 from engagement.badges.services import issuer_for_organisation
 from engagement.membership.models import MembershipApplication
 from engagement.network.models import Organisation, Person, Role
-from engagement.network.services import organisation_create, person_create, role_grant
+from engagement.network.services import (
+    DirectoryError,
+    organisation_create,
+    person_create,
+    role_grant,
+)
 from learning_records.models import LrsClient, Scope
 from learning_records.services import lrs_client_create, lrs_client_set_secret
 from notifications.models import Notification, Topic
@@ -82,17 +88,25 @@ def application_approve(
     application = _pending(application_id)
     if Organisation.objects.filter(business_id=application.business_id).exists():
         raise MembershipError(_("An organisation with this business id is already a member."))
-    organisation = organisation_create(
-        slug=_free_slug(application.name_en),
-        name_en=application.name_en,
-        kind=application.kind,
-        name_fi=application.name_fi,
-        name_sv=application.name_sv,
-        business_id=application.business_id,
-        website=application.website,
-        email=application.contact_email,
-    )
-    contact = _contact_person(application)
+    try:
+        organisation = organisation_create(
+            slug=_free_slug(application.name_en),
+            name_en=application.name_en,
+            kind=application.kind,
+            name_fi=application.name_fi,
+            name_sv=application.name_sv,
+            business_id=application.business_id,
+            website=application.website,
+            email=application.contact_email,
+        )
+        contact = _contact_person(application)
+    except (DirectoryError, ValidationError) as refusal:
+        # An application edited in the admin since it was sent can break the directory's
+        # rules; the administrator is told which, and nothing is made.
+        raise MembershipError(
+            _("The directory refused this application: %(reason)s")
+            % {"reason": "; ".join(getattr(refusal, "messages", [str(refusal)]))}
+        ) from None
     role = Role.Kind.TEACHER if organisation.is_provider else Role.Kind.EMPLOYER_CONTACT
     role_grant(person=contact, organisation=organisation, kind=role)
     client: LrsClient | None = None

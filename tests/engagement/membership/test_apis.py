@@ -5,6 +5,7 @@ from django.core import mail
 from rest_framework.test import APIClient
 
 from engagement.membership.models import MembershipApplication
+from tests.engagement.membership.conftest import application_data
 from tests.factories import PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +127,15 @@ def test_an_oversize_body_is_refused(admin_api, application, settings):
     assert response.status_code == 400, response.status_code
     application.refresh_from_db()
     assert application.status == "pending"
+
+
+def test_an_application_the_directory_refuses_is_a_bad_request(admin_api, db):
+    # Written past the form's validation, as an admin edit could leave it.
+    broken = MembershipApplication.objects.create(**application_data(website="not a url"))
+
+    response = admin_api.post(url(broken.pk, "approve"), {}, format="json")
+
+    assert response.status_code == 400
+    assert "directory refused" in response.data["detail"]
+    broken.refresh_from_db()
+    assert broken.status == "pending"
