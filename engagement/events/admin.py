@@ -1,3 +1,4 @@
+from functools import partial
 from typing import Any
 
 from django.contrib import admin, messages
@@ -15,7 +16,7 @@ from engagement.events.tasks import events_invite
 class RegistrationInline(admin.TabularInline[Registration, Event]):
     model = Registration
     extra = 0
-    fields = ["person", "status", "position", "registered_at", "attended_at"]
+    fields = ("person", "status", "position", "registered_at", "attended_at")
     readonly_fields = fields
     can_delete = False
 
@@ -43,7 +44,7 @@ class EventAdmin(admin.ModelAdmin[Event]):
     def send_invitations(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
         published = list(queryset.filter(is_published=True).values_list("pk", flat=True))
         for event_id in published:
-            transaction.on_commit(lambda event_id=event_id: events_invite.delay(event_id))
+            transaction.on_commit(partial(events_invite.delay, event_id))
         count = len(published)
         self.message_user(
             request,

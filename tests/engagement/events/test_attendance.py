@@ -52,6 +52,7 @@ def test_the_organisers_staff_marks_attendance(net, event, seat):
     )
 
     assert marked.attended_at == DURING
+    assert marked.attendance_marked_by is not None
     assert marked.attendance_marked_by.given_name == "Tiina"
 
 

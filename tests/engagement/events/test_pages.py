@@ -71,7 +71,7 @@ def test_the_calendar_is_paginated(net):
         make_event(net, title_en=f"Workshop {number:02d}")
 
     first = Client().get("/events/", {"lang": "en"}).content.decode()
-    second = Client().get("/events/", {"lang": "en", "page": 2}).content.decode()
+    second = Client().get("/events/", {"lang": "en", "page": "2"}).content.decode()
 
     assert "Workshop 19" in first
     assert "Workshop 20" not in first
