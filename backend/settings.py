@@ -384,6 +384,10 @@ SPECTACULAR_SETTINGS = {
     # Two models have a "status" field with different choices; name the needs' one.
     "ENUM_NAME_OVERRIDES": {
         "TrainingNeedStatusEnum": "engagement.needs.models.TrainingNeed.Status",
+        "MembershipApplicationStatusEnum": (
+            "engagement.membership.models.MembershipApplication.Status"
+        ),
+        "EnrolmentStatusEnum": "engagement.network.models.Enrolment.Status",
     },
 }
 

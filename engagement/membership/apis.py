@@ -5,6 +5,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
@@ -68,9 +69,28 @@ class DecisionView(APIView):
         return Response(ApplicationSerializer(application).data)
 
 
+@extend_schema_view(
+    post=extend_schema(
+        summary="Approve a membership application",
+        description="Makes the organisation, the contact's role and, for a provider, its "
+        "badge issuer and LRS client, and queues the welcome e-mail; all or nothing. 409 when "
+        "the application was decided already.",
+        request=None,
+        responses={200: ApplicationSerializer},
+    )
+)
 class ApproveView(DecisionView):
     decision = "approve"
 
 
+@extend_schema_view(
+    post=extend_schema(
+        summary="Decline a membership application",
+        description="Records the reason and e-mails it to the applicant. 409 when the "
+        "application was decided already.",
+        request=DeclineSerializer,
+        responses={200: ApplicationSerializer},
+    )
+)
 class DeclineView(DecisionView):
     decision = "decline"
