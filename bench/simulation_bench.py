@@ -426,7 +426,8 @@ def _delivery_summary(d: "DeliveryReport") -> str:
         f"{d.in_app:,} in-app; the first try "
         f"of {d.refused:,} e-mails refused by the relay and retried; {d.deferred:,} deferred "
         f"by quiet hours, {d.deferred_then_sent:,} of them sent later; "
-        f"{d.dropped_after_late_opt_out:,} dropped for an opt-out made while they waited; "
+        f"{d.dropped_after_late_opt_out:,} dropped (for any reason) that were made before "
+        f"their person opted out of their topic; "
         f"{d.sends_on_dst_days:,} sends on the day the person's clock changed (8 March in New "
         f"York, 29 March in Europe). Sends by zone: {zones}. Not sent, by reason: {reasons}."
     )

@@ -590,7 +590,8 @@ def report_lines(report: DeliveryReport) -> list[str]:
         f"{report.in_app:,}; sends by zone {report.sends_by_zone}; on DST days "
         f"{report.sends_on_dst_days:,}",
         f"deferred {report.deferred:,}, of which sent later {report.deferred_then_sent:,}; "
-        f"dropped for an opt-out made after the notification {report.dropped_after_late_opt_out}",
+        f"dropped (any reason), made before the opt-out of their topic "
+        f"{report.dropped_after_late_opt_out}",
         f"not sent, by reason: {report.reasons}",
         f"sends in quiet hours {len(report.in_quiet_hours)}, over the weekly cap "
         f"{len(report.over_cap)}, after an opt-out {len(report.after_opt_out)}, while paused "
