@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView
@@ -104,10 +105,26 @@ class AttendanceSerializer(serializers.Serializer[Any]):
     person = serializers.IntegerField(min_value=1)
 
 
+ERROR = inline_serializer("EventsError", {"detail": serializers.CharField()})
+REFUSALS = {
+    400: OpenApiResponse(
+        description="invalid input, or the event refuses it (the detail says why)"
+    ),
+    403: OpenApiResponse(ERROR, description="not signed in, or not allowed"),
+    404: OpenApiResponse(ERROR, description="no such published event, or no registration"),
+    413: OpenApiResponse(ERROR, description="the body is larger than the limit"),
+}
+
+
 class EventPagination(PageNumberPagination):
     page_size = 20
 
 
+@extend_schema(
+    summary="Upcoming network events",
+    parameters=[FilterSerializer],
+    responses={200: EventSerializer(many=True), 400: REFUSALS[400]},
+)
 class EventListApi(EventsAPIMixin, ListAPIView[Event]):
     """Upcoming published events, soonest first; ?kind= and ?audience= filter."""
 
@@ -138,6 +155,9 @@ def _person(request: Request) -> Person:
 class EventDetailApi(EventsAPIMixin, APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        summary="One published event", responses={200: EventSerializer, 404: REFUSALS[404]}
+    )
     def get(self, request: Request, event_uuid: Any) -> Response:
         return Response(EventSerializer(_event(event_uuid)).data)
 
@@ -147,12 +167,21 @@ class RegistrationApi(EventsAPIMixin, APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        summary="My registration for an event",
+        responses={200: RegistrationSerializer, 403: REFUSALS[403], 404: REFUSALS[404]},
+    )
     def get(self, request: Request, event_uuid: Any) -> Response:
         found = selectors.registration_of(event=_event(event_uuid), person=_person(request))
         if found is None:
             raise NotFound(_("You have no registration for this event."))
         return Response(RegistrationSerializer(found).data)
 
+    @extend_schema(
+        summary="Register for an event (a seat, or the waiting list when it is full)",
+        request=None,
+        responses={201: RegistrationSerializer, 200: RegistrationSerializer, **REFUSALS},
+    )
     def post(self, request: Request, event_uuid: Any) -> Response:
         event, person = _event(event_uuid), _person(request)
         had = selectors.registration_of(event=event, person=person)
@@ -161,6 +190,10 @@ class RegistrationApi(EventsAPIMixin, APIView):
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(RegistrationSerializer(registration).data, status=code)
 
+    @extend_schema(
+        summary="Cancel my registration (the first on the waiting list takes the seat)",
+        responses={200: RegistrationSerializer, **REFUSALS},
+    )
     def delete(self, request: Request, event_uuid: Any) -> Response:
         event, person = _event(event_uuid), _person(request)
         found = selectors.registration_of(event=event, person=person)
@@ -177,6 +210,11 @@ class AttendanceApi(EventsAPIMixin, APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        summary="Mark a person's attendance (organiser's staff, administrators)",
+        request=AttendanceSerializer,
+        responses={200: RegistrationSerializer, 415: OpenApiResponse(ERROR), **REFUSALS},
+    )
     def post(self, request: Request, event_uuid: Any) -> Response:
         event = _event(event_uuid)
         if not isinstance(request.data, dict):
