@@ -452,16 +452,16 @@ Delivery runs through the same days (`bench/simulation_delivery.py`): every seco
 hours shift by one a day), at a minute that moves, the outbox (`notifications.outbox`) and
 then two overlapping dispatches (`notifications.dispatch`'s recovery and fan-out,
 `notifications.deliver` per batch of 10) run with the clock there, until two days after the
-last one. Each learner has seeded preferences:
-time zone (Helsinki, the directory's Helsinki, Stockholm, London, New York, Tokyo, UTC),
-quiet hours (20-08, 22-07, 23:30-06:15, 21-11:30, 12-14, 01-03:30 which ends in the
-spring-forward gap, or none), a weekly cap of 0 to 5, study reminders in the app for one in
-ten, a language; one in ten pauses for 3-14 days mid-run; 8% opt out of study reminders and
-3% of achievements while one of theirs waits to be sent. The simulated weeks end on 29 March
-2026, when Europe moves to summer time (New York did on 8 March). The e-mail backend records
-each message (its kipina_id, category, headers and the clock when handed over) and refuses
-the first try of one in 25 (a dropped connection: retried with backoff). The delivery checks
-are counted from those recordings and the attempt rows against the planned preferences.
+last one. Each learner has seeded preferences: time zone (Helsinki, the directory's Helsinki,
+Stockholm, London, New York, Tokyo, UTC), quiet hours (20-08, 22-07, 23:30-06:15, 21-11:30,
+12-14, 01-03:30 which ends in the spring-forward gap, or none), a weekly cap of 0 to 5, study
+reminders in the app for one in ten, a language; one in ten pauses for 3-14 days mid-run; 8%
+opt out of study reminders and 3% of achievements while one of theirs waits to be sent. The
+simulated weeks end on 29 March 2026, when Europe moves to summer time (New York did on 8
+March). The e-mail backend records each message (its kipina_id, category, headers and the
+clock when handed over) and refuses the first try of one in 25 (a dropped connection: retried
+with backoff). The delivery checks are counted from those recordings and the attempt rows
+against the planned preferences.
 
 The sweep measurement then flushes the tables and plans 20,000 learners for 4 weeks. Their
 directory rows (people, identities, enrolments, consents, study plans, opt-outs, cohort
