@@ -52,6 +52,7 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         ],
         Topic.DIGESTS: ["Kipinä-yhteenvetosi", "Yhteenvetosi on valmis", "Avaa Kipinä"],
         Topic.EMPLOYER_SUMMARIES: ["Kipinä-yhteenvetosi", "Yhteenvetosi on valmis"],
+        Topic.EVENTS: ["Hei Aino,", "Lopeta viestit aiheesta Verkoston tapahtumat"],
     },
     "sv": {
         Topic.STUDY_REMINDERS: [
@@ -70,6 +71,7 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         ],
         Topic.DIGESTS: ["Din sammanfattning från Kipinä", "är klar", "Öppna Kipinä"],
         Topic.EMPLOYER_SUMMARIES: ["Din sammanfattning från Kipinä", "är klar"],
+        Topic.EVENTS: ["Hej Aino,", "Sluta få meddelanden om Nätverkets evenemang"],
     },
 }
 
