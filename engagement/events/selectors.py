@@ -49,6 +49,19 @@ def registration_of(*, event: Event, person: Person | None) -> Registration | No
     return Registration.objects.filter(event=event, person=person).first()
 
 
+def waiting_place(*, registration: Registration | None) -> int | None:
+    """The person's place in the waiting list now (1 = next to get a seat). Positions are not
+    renumbered when someone ahead leaves, so the place is counted, not read."""
+    if registration is None or registration.status != Registration.Status.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(
+        event_id=registration.event_id,
+        status=Registration.Status.WAITLISTED,
+        position__lt=registration.position,
+    ).count()
+    return ahead + 1
+
+
 def person_of(user: Any) -> Person | None:
     if not getattr(user, "is_authenticated", False):
         return None

@@ -70,10 +70,12 @@ def detail(request: HttpRequest, event_uuid: str) -> HttpResponse:
     if event is None:
         raise Http404(_("No such event."))
     person = selectors.person_of(request.user)
+    registration = selectors.registration_of(event=event, person=person)
     context = {
         "event": event,
         "person": person,
-        "registration": selectors.registration_of(event=event, person=person),
+        "registration": registration,
+        "waiting_place": selectors.waiting_place(registration=registration),
         "is_past": event.starts_at <= timezone.now(),
         "language_links": _language_links(request, language),
     }

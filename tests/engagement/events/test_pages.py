@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from engagement.events.models import Event, Registration
-from engagement.events.services import registration_create
+from engagement.events.services import registration_cancel, registration_create
 from tests.engagement.events.conftest import NOON, make_event, person, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +147,17 @@ def test_the_pages_are_translated(event, language, heading, button):
 
     assert f"<h1>{heading}</h1>" in calendar
     assert f">{button}</button>" in page.content.decode()
+
+
+def test_the_page_shows_the_waiting_place_now(net):
+    event = make_event(net, capacity=0)
+    anna, ben = person("Anna"), person("Ben")
+    registration_create(event=event, person=anna, now=NOON)
+    client = signed_in(ben)
+    client.post(f"/events/{event.uuid}/register")
+    assert "(number 2)" in client.get(f"/events/{event.uuid}", {"lang": "en"}).content.decode()
+
+    anna_seat = Registration.objects.get(person=anna)
+    registration_cancel(registration=anna_seat, person=anna, now=NOON)
+
+    assert "(number 1)" in client.get(f"/events/{event.uuid}", {"lang": "en"}).content.decode()
