@@ -384,11 +384,11 @@ SPECTACULAR_SETTINGS = {
     # Two models have a "status" field with different choices; name the needs' one.
     "ENUM_NAME_OVERRIDES": {
         "TrainingNeedStatusEnum": "engagement.needs.models.TrainingNeed.Status",
-        "RegistrationStatusEnum": "engagement.events.models.Registration.Status",
         "MembershipApplicationStatusEnum": (
             "engagement.membership.models.MembershipApplication.Status"
         ),
         "EnrolmentStatusEnum": "engagement.network.models.Enrolment.Status",
+        "RegistrationStatusEnum": "engagement.events.models.Registration.Status",
     },
 }
 
