@@ -32,8 +32,7 @@ from typing import Any
 
 from machine import machine_summary
 from report import Row, conditions, load_average, markdown_table, section, write_doc
-from server import throwaway_database
-from simulation_bench import throwaway_badge_key
+from server import throwaway_badge_key, throwaway_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TITLE = "Dashboards (PostgreSQL)"

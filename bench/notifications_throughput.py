@@ -33,8 +33,7 @@ from pathlib import Path
 from machine import machine_summary
 from processes import CpuMeter, postgres_pids
 from report import Row, load_average, markdown_table, plain_table, section, write_doc
-from server import throwaway_database
-from simulation_bench import throwaway_badge_key
+from server import throwaway_badge_key, throwaway_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.append(str(BASE_DIR))

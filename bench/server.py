@@ -108,6 +108,23 @@ def psql(url: str, *commands: str) -> str:
     return subprocess.run(arguments, check=True, capture_output=True, text=True).stdout.strip()  # noqa: S603
 
 
+def throwaway_badge_key() -> str:
+    """A new Ed25519 key (PEM) for the run: production settings refuse to start without a
+    badge signing key, and nothing a benchmark signs is kept."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    return (
+        ed25519.Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+
+
 def server_env(var_dir: Path, database_url: str | None) -> dict[str, str]:
     """Production settings (DEBUG off), as the docker-compose web service runs. No REDIS_URL:
     Celery is eager, so the projector kick after each stored batch does nothing."""
@@ -116,6 +133,7 @@ def server_env(var_dir: Path, database_url: str | None) -> dict[str, str]:
         "KIPINA_VAR_DIR": str(var_dir),
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "KIPINA_BADGE_SIGNING_KEY": throwaway_badge_key(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         # Loopback speaks plain HTTP; production terminates TLS at the load balancer.
         "DJANGO_SECURE_SSL_REDIRECT": "false",

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from machine import machine_summary
-from server import throwaway_database
+from server import throwaway_badge_key, throwaway_database
 from simulation import (
     SWEEP_AT,
     WEEKS,
@@ -136,23 +136,6 @@ def _django_setup(database_url: str, var_dir: Path) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
-
-
-def throwaway_badge_key() -> str:
-    """A new Ed25519 key (PEM) for the run: production settings refuse to start without a
-    badge signing key, and nothing a benchmark signs is kept."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ed25519
-
-    return (
-        ed25519.Ed25519PrivateKey.generate()
-        .private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        .decode()
-    )
 
 
 # --- The two measurements --------------------------------------------------------------------
