@@ -374,10 +374,19 @@ def notifications_recover_stale(*, now: dt.datetime) -> int:
     mid_send = DeliveryAttempt.objects.filter(
         notification=OuterRef("pk"), outcome=DeliveryAttempt.Outcome.STARTED
     )
-    failed = stale.filter(Exists(mid_send)).update(
-        status=Status.FAILED,
-        reason=_("the worker stopped during the send; not sent again, to avoid a duplicate"),
-    )
+    with transaction.atomic():
+        interrupted = list(stale.filter(Exists(mid_send)).values_list("pk", flat=True))
+        failed = stale.filter(pk__in=interrupted).update(
+            status=Status.FAILED,
+            reason=_("the worker stopped during the send; not sent again, to avoid a duplicate"),
+        )
+        # SendGrid may have reported the e-mail before its claim was found stale: those
+        # events were folded while it was still claimed, so fold them again now it has
+        # failed, and it is marked sent like one whose events come later.
+        reported = EmailEvent.objects.filter(notification_id__in=interrupted)
+        delivery_state_update(
+            notification_ids=set(reported.values_list("notification_id", flat=True))
+        )
     again = stale.update(status=Status.PENDING, reason=_("the worker stopped before sending"))
     return failed + again
 

@@ -76,6 +76,28 @@ def test_a_delivered_event_marks_an_interrupted_send_sent(sendgrid_key, interrup
     assert (interrupted.provider_state, interrupted.delivered_at) == ("delivered", at(1000))
 
 
+def test_a_delivery_reported_before_the_stale_claim_is_recovered_still_marks_it_sent(
+    sendgrid_key, aino, settings
+):
+    """The worker died inside the provider call, SendGrid's delivered event came while the
+    claim was not yet stale, and only then did the recovery run: the e-mail arrived once."""
+    settings.KIPINA_NOTIFY_STALE_CLAIM_SECONDS = 600
+    notification = nudge(aino, key=KEY, at=NOON - dt.timedelta(minutes=20))
+    notification_claim(notification_id=notification.pk, now=NOON - dt.timedelta(minutes=20))
+    DeliveryAttempt.objects.create(
+        notification=notification, number=1, channel="email", started_at=at(1200)
+    )
+    post_events(sendgrid_key, event("delivered", ago=1100))
+    notification.refresh_from_db()
+    assert notification.status == Status.CLAIMED
+
+    notifications_recover_stale(now=NOON + dt.timedelta(minutes=1))
+
+    notification.refresh_from_db()
+    assert (notification.status, notification.delivered_at) == (Status.SENT, at(1100))
+    assert "SendGrid reported it delivered" in notification.reason
+
+
 def test_the_reason_is_amended_once_however_often_delivery_is_reported(sendgrid_key, interrupted):
     post_events(sendgrid_key, event("delivered", n=1, ago=1000))
     post_events(sendgrid_key, event("open", n=2, ago=900), event("delivered", n=3, ago=1000))
