@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from backend.demo import events
+
 pytestmark = pytest.mark.live
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -123,7 +125,8 @@ def test_it_replays_and_verifies_through_the_live_endpoint(first_run):
     replayed, held, per_learner = printed_counts(run.stdout)
     # The attempt voided, the voiding statement added: the query sees as many as were sent.
     assert (replayed, held, per_learner) == (SIZE, SIZE, SIZE)
-    assert stored_rows(var_dir) == (SIZE + 1, 1)
+    # The replay, its voiding statement, and the demo events' registered/attended statements.
+    assert stored_rows(var_dir) == (SIZE + 1 + events.STATEMENTS, 1)
     assert "retrieve_voided_statement still returns the attempt" in run.stdout
     assert "curl -u demo-lms:demo-secret-change-me" in run.stdout
     assert "user network  password network" in run.stdout
@@ -139,7 +142,10 @@ def test_it_projects_the_replay_into_progress(first_run):
     assert progress["milestones completed"] >= 10
     assert progress["pathways completed"] >= 1
     assert progress["unmatched agents"] == 1
-    assert re.search(r"^Projected 401 new statements into learner progress", run.stdout, re.M)
+    projected = SIZE + 1 + events.STATEMENTS
+    assert re.search(
+        rf"^Projected {projected} new statements into learner progress", run.stdout, re.M
+    )
     assert "finished the pathway on" in run.stdout
     assert "1 unmatched agent: actors no person is linked to yet" in run.stdout
     assert "/admin/progress/unmatchedagent/" in run.stdout
@@ -156,7 +162,8 @@ def test_it_replays_again_without_second_copies(first_run):
     assert "(in an earlier run)" in again.stdout
     assert again.stdout.count("all already there") == 2  # the directory and the enrolments
     assert printed_counts(again.stdout) == (SIZE, SIZE, SIZE)
-    assert stored_rows(var_dir) == (SIZE + 1, 1)
+    # The replay, its voiding statement, and the demo events' registered/attended statements.
+    assert stored_rows(var_dir) == (SIZE + 1 + events.STATEMENTS, 1)
     assert directory_rows(var_dir) == directory
     assert progress_rows(var_dir) == progress
 

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 
 from backend.demo import network, seed
-from backend.demo.events import VISIT, WORKSHOP, demo_events_seed
+from backend.demo.events import STATEMENTS, VISIT, WORKSHOP, demo_events_seed
 from engagement.events.models import Event, Registration
 from engagement.events.services import ATTENDED_VERB
 from engagement.network.models import MilestoneActivity
-from engagement.progress.models import Evidence
+from engagement.progress.models import Evidence, UnmatchedAgent
 from engagement.progress.services import progress_project
 from learning_records.models import Statement
 from tests.engagement.events.conftest import NOON
@@ -37,5 +37,7 @@ def test_the_demo_events_are_made_once_and_the_visit_counts(settings):
     statuses = sorted(
         Registration.objects.filter(event__title_en=WORKSHOP).values_list("status", flat=True)
     )
-    assert statuses == ["registered", "registered", "waitlisted", "waitlisted"]
+    assert statuses == ["registered", "registered", "waitlisted"]
+    assert Statement.objects.count() == STATEMENTS
+    assert not UnmatchedAgent.objects.exists()
     assert network.LEARNER_WITH_LOGIN in said
