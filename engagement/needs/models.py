@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from engagement.network.models import EscoSkill, Organisation, Person, Translated
 
@@ -22,9 +23,10 @@ MAX_PEOPLE = 10_000
 
 class TrainingNeed(Translated):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        MET = "met", _("Met")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        # In context: an enrolment's "Withdrawn" (discontinued studies) reads differently.
+        OPEN = "open", pgettext_lazy("training need", "Open")
+        MET = "met", pgettext_lazy("training need", "Met")
+        WITHDRAWN = "withdrawn", pgettext_lazy("training need", "Withdrawn")
 
     company = models.ForeignKey(
         Organisation,
