@@ -34,6 +34,14 @@ class MessageLearnersForm(forms.Form):
         self.fields["enrolments"].queryset = cohort_enrolments  # type: ignore[attr-defined]
 
 
+class BadgeShareForm(forms.Form):
+    """The public badge page: on, off, or on with a new link (the old one stops working)."""
+
+    action = forms.ChoiceField(
+        choices=[("on", _("Turn on")), ("off", _("Turn off")), ("new_link", _("New link"))]
+    )
+
+
 class StudyPlanForm(forms.Form):
     days_per_week = forms.IntegerField(
         label=_("Days a week"), min_value=1, max_value=7, required=False

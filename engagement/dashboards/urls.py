@@ -14,6 +14,7 @@ urlpatterns = [
     path("me/", views.learner, name="learner"),
     path("me/study-plan/", views.learner_plan, name="learner_plan"),
     path("me/consents/", views.learner_consent_give, name="learner_consent_give"),
+    path("me/badge-page/", views.learner_badge_share, name="learner_badge_share"),
     path(
         "me/consents/<int:consent_id>/revoke/",
         views.learner_consent_revoke,

@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from engagement.badges import services as badge_services
 from engagement.dashboards import exports, pages, selectors, services
 from engagement.dashboards.access import DashboardViewer, role_required
 from engagement.dashboards.forms import (
+    BadgeShareForm,
     ConsentGiveForm,
     MessageLearnersForm,
     StudyPlanForm,
@@ -150,6 +152,25 @@ def learner_plan(request: HttpRequest, viewer: DashboardViewer) -> HttpResponse:
         preferred_times=current.preferred_times if current else (),
     )
     messages.success(request, _("Your weekly goal is saved."))
+    return redirect("dashboards:learner")
+
+
+@require_POST
+@role_required(_HAS_PERSON)
+def learner_badge_share(request: HttpRequest, viewer: DashboardViewer) -> HttpResponse:
+    form = BadgeShareForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, form)
+    action = form.cleaned_data["action"]
+    badge_services.badge_share_set(
+        person=_person(viewer), enabled=action != "off", new_link=action == "new_link"
+    )
+    messages.success(
+        request,
+        _("Your public badge page is off.")
+        if action == "off"
+        else _("Your public badge page is on: anyone with its link sees your badges."),
+    )
     return redirect("dashboards:learner")
 
 

@@ -174,6 +174,63 @@ def test_my_badges_offer_both_downloads(scenario: Scenario, frozen: Any) -> None
     assert f"/badges/assertions/{assertion.uuid}/baked.png" in html
 
 
+SHARE = "/me/badge-page/"
+
+
+def test_my_badges_are_private_until_i_share_them(scenario: Scenario, frozen: Any) -> None:
+    _badge(scenario)
+    html = _html(scenario)
+    assert "Your badges are private" in html
+    assert "/badges/shared/" not in html
+
+
+def test_sharing_my_badges_gives_a_public_page_others_can_open(
+    scenario: Scenario, frozen: Any
+) -> None:
+    _badge(scenario)
+    response = _aino(scenario).post(SHARE, {"action": "on"})
+    assert response.status_code == 302
+
+    html = _html(scenario)
+    link = html.split('Your public badge page: <a href="', 1)[1].split('"', 1)[0]
+    assert link.startswith("/badges/shared/")
+    assert "Battery safety" in Client().get(link).content.decode()
+
+
+def test_a_new_link_stops_the_old_one_and_off_stops_both(scenario: Scenario, frozen: Any) -> None:
+    _badge(scenario)
+    client = _aino(scenario)
+    client.post(SHARE, {"action": "on"})
+    old = _html(scenario).split('Your public badge page: <a href="', 1)[1].split('"', 1)[0]
+
+    client.post(SHARE, {"action": "new_link"})
+    new = _html(scenario).split('Your public badge page: <a href="', 1)[1].split('"', 1)[0]
+    assert new != old
+    assert Client().get(old).status_code == 404
+    assert Client().get(new).status_code == 200
+
+    client.post(SHARE, {"action": "off"})
+    assert Client().get(new).status_code == 404
+
+
+def test_an_unknown_share_action_is_refused_and_changes_nothing(
+    scenario: Scenario, frozen: Any
+) -> None:
+    client = _aino(scenario)
+    client.post(SHARE, {"action": "on"})
+    link = _html(scenario).split('Your public badge page: <a href="', 1)[1].split('"', 1)[0]
+
+    response = client.post(SHARE, {"action": "everyone"})
+
+    assert response.status_code == 400
+    assert Client().get(link).status_code == 200
+
+
+def test_sharing_badges_needs_a_login_and_a_post(scenario: Scenario, frozen: Any) -> None:
+    assert Client().post(SHARE, {"action": "on"}).status_code == 302
+    assert _aino(scenario).get(SHARE).status_code == 405
+
+
 def _inbox_item(scenario: Scenario, person_key: str = "aino") -> Notification:
     return Notification.objects.create(
         person=scenario.learners[person_key],
