@@ -78,9 +78,9 @@ INSTALLED_APPS = [
     "engagement.rules",
     "engagement.badges",
     "engagement.dashboards",
+    "engagement.needs",
     "engagement.membership",
     "engagement.events",
-    "engagement.needs",
     "notifications",
 ]
 
@@ -384,11 +384,11 @@ SPECTACULAR_SETTINGS = {
     # Two models have a "status" field with different choices; name the needs' one.
     "ENUM_NAME_OVERRIDES": {
         "TrainingNeedStatusEnum": "engagement.needs.models.TrainingNeed.Status",
+        "RegistrationStatusEnum": "engagement.events.models.Registration.Status",
         "MembershipApplicationStatusEnum": (
             "engagement.membership.models.MembershipApplication.Status"
         ),
         "EnrolmentStatusEnum": "engagement.network.models.Enrolment.Status",
-        "RegistrationStatusEnum": "engagement.events.models.Registration.Status",
     },
 }
 

@@ -5,9 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend import health, views
 from engagement.badges.urls import api_urlpatterns as badges_api_urlpatterns
-from engagement.membership.urls import page_urlpatterns as membership_page_urlpatterns
 from engagement.events.urls import api_urlpatterns as events_api_urlpatterns
 from engagement.events.urls import page_urlpatterns as events_page_urlpatterns
+from engagement.membership.urls import page_urlpatterns as membership_page_urlpatterns
 from engagement.needs.urls import page_urlpatterns as needs_page_urlpatterns
 from engagement.network.urls import catalogue_urlpatterns
 from notifications.urls import unsubscribe_urlpatterns
@@ -22,9 +22,9 @@ urlpatterns = [
     path("api/needs/", include("engagement.needs.urls")),
     path("api/badges/", include((badges_api_urlpatterns, "badges-api"))),
     path("badges/", include("engagement.badges.urls")),
-    path("api/membership/", include("engagement.membership.urls")),
     path("events/", include((events_page_urlpatterns, "events"))),
     path("api/events/", include((events_api_urlpatterns, "events-api"))),
+    path("api/membership/", include("engagement.membership.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from backend.demo import seed
 from backend.demo.engagement import LEARNER_GOAL_DAYS, demo_engagement, demo_study_plan_seed
-from backend.demo.membership import demo_membership_seed
 from backend.demo.events import demo_events_seed
+from backend.demo.membership import demo_membership_seed
 from backend.demo.needs import demo_needs_seed
 from backend.demo.network import NETWORK_ADMIN
 from backend.demo.progress import demo_progress
