@@ -10,6 +10,7 @@ import uuid
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from engagement.network.models import EscoSkill, Organisation, Pathway, Person, Translated
 from engagement.network.validators import validate_iri, validate_time_zone
@@ -68,7 +69,7 @@ class Event(Translated):
 
     class Meta:
         ordering = ["starts_at", "pk"]
-        verbose_name = _("event")
+        verbose_name = pgettext_lazy("network event", "event")
         verbose_name_plural = _("events")
         constraints = [
             models.CheckConstraint(
@@ -106,7 +107,10 @@ class Registration(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event")
+        Event,
+        on_delete=models.CASCADE,
+        related_name="registrations",
+        verbose_name=pgettext_lazy("network event", "event"),
     )
     person = models.ForeignKey(
         Person,
