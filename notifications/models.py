@@ -23,6 +23,7 @@ class Topic(models.TextChoices):
     EMPLOYER_SUMMARIES = "employer_summaries", _("Employer summaries")
     DIGESTS = "digests", _("Weekly digests")
     EVENTS = "events", _("Network events")
+    MEMBERSHIP = "membership", _("Network membership")
 
 
 class Channel(models.TextChoices):
@@ -98,6 +99,8 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Topic.TEACHER_ALERTS: Channel.EMAIL,
     Topic.EMPLOYER_SUMMARIES: Channel.EMAIL,
     Topic.DIGESTS: Channel.EMAIL,
+    # The welcome to a new member carries its LMS connection steps: worth an e-mail.
+    Topic.MEMBERSHIP: Channel.EMAIL,
     # Invitations, confirmations (with the .ics) and reminders: a calendar file needs e-mail.
     Topic.EVENTS: Channel.EMAIL,
 }

@@ -130,7 +130,7 @@ def application_approve(
     )
     notification_create(
         person=contact,
-        topic=Topic.TEACHER_ALERTS if organisation.is_provider else Topic.EMPLOYER_SUMMARIES,
+        topic=Topic.MEMBERSHIP,
         template=TEMPLATE_WELCOME,
         idempotency_key=f"membership-welcome-{application.pk}",
         context={"application": application.pk},

@@ -31,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
         "employer_summaries": "email",
         "digests": "email",
         "events": "email",
+        "membership": "email",
     },
     "language": "",
     "time_zone": "",
@@ -263,7 +264,9 @@ def test_the_page_saves_topics_and_pause_with_a_csrf_token(aino):
 
     assert answer.status_code == 200
     assert opted_out_topics([aino.pk]) == {
-        aino.pk: frozenset({"teacher_alerts", "employer_summaries", "digests", "events"})
+        aino.pk: frozenset(
+            {"teacher_alerts", "employer_summaries", "digests", "events", "membership"}
+        )
     }
     assert Preference.objects.get(person=aino).paused_until == dt.date(2026, 6, 1)
 

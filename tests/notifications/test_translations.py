@@ -53,6 +53,11 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         Topic.DIGESTS: ["Kipinä-yhteenvetosi", "Yhteenvetosi on valmis", "Avaa Kipinä"],
         Topic.EMPLOYER_SUMMARIES: ["Kipinä-yhteenvetosi", "Yhteenvetosi on valmis"],
         Topic.EVENTS: ["Hei Aino,", "Lopeta viestit aiheesta Verkoston tapahtumat"],
+        Topic.MEMBERSHIP: [
+            "Hei Aino,",
+            "jäsenyydestä",
+            "Lopeta viestit aiheesta Verkoston jäsenyys",
+        ],
     },
     "sv": {
         Topic.STUDY_REMINDERS: [
@@ -72,6 +77,11 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         Topic.DIGESTS: ["Din sammanfattning från Kipinä", "är klar", "Öppna Kipinä"],
         Topic.EMPLOYER_SUMMARIES: ["Din sammanfattning från Kipinä", "är klar"],
         Topic.EVENTS: ["Hej Aino,", "Sluta få meddelanden om Nätverkets evenemang"],
+        Topic.MEMBERSHIP: [
+            "Hej Aino,",
+            "medlemskap",
+            "Sluta få meddelanden om Medlemskap i nätverket",
+        ],
     },
 }
 

@@ -176,5 +176,8 @@ def test_the_welcome_is_delivered_by_email_with_the_link_and_no_secret(applicati
     assert "Tervetuloa akkuverkostoon" in sent.subject
     assert approved.lrs_client.key in sent.body
     assert "/join/secret/" in sent.body
+    # Its own topic: a new member's contact is not told to stop "teacher alerts".
+    assert welcome.topic == "membership"
+    assert "Verkoston jäsenyys" in sent.body
     welcome.refresh_from_db()
     assert "/join/secret/" in welcome.body
