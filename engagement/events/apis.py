@@ -9,10 +9,9 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -23,31 +22,14 @@ from rest_framework.views import APIView
 from engagement.events import selectors, services
 from engagement.events.ics import event_url
 from engagement.events.models import Event, Registration
+from engagement.network.apis import BodyLimitMixin
 from engagement.network.models import Person
 
 EVENTS_MAX_BODY_BYTES = 16 * 1024
 
 
-class PayloadTooLarge(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = gettext_lazy("The request body is too large.")
-    default_code = "payload_too_large"
-
-
-class EventsAPIMixin:
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            raise ValidationError(
-                {"detail": _("The Content-Length header is not a number.")}
-            ) from None
-        if length > EVENTS_MAX_BODY_BYTES:
-            raise PayloadTooLarge(
-                _("The request body is larger than %(limit)d bytes.")
-                % {"limit": EVENTS_MAX_BODY_BYTES}
-            )
+class EventsAPIMixin(BodyLimitMixin):
+    max_body_bytes = EVENTS_MAX_BODY_BYTES
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, services.NotAllowed):

@@ -1,7 +1,6 @@
 """Server-rendered pages of the events room: the public calendar, an event's page with its
 register/cancel button, and the iCalendar feed."""
 
-from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from backend.i18n import language_links
 from engagement.events import selectors, services
 from engagement.events.ics import calendar_of
 from engagement.events.models import Event
@@ -55,7 +55,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "audience": audience,
         "errors": errors,
         "query": urlencode(keep),
-        "language_links": _language_links(request, language),
+        "language_links": language_links(request, language),
     }
     with translation.override(language):
         response = render(request, "events/calendar.html", context, status=400 if errors else 200)
@@ -77,7 +77,7 @@ def detail(request: HttpRequest, event_uuid: str) -> HttpResponse:
         "registration": registration,
         "waiting_place": selectors.waiting_place(registration=registration),
         "is_past": event.starts_at <= timezone.now(),
-        "language_links": _language_links(request, language),
+        "language_links": language_links(request, language),
     }
     with translation.override(language):
         response = render(request, "events/detail.html", context)
@@ -131,15 +131,3 @@ def feed(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = 'inline; filename="kipina-events.ics"'
     return response
-
-
-def _language_links(request: HttpRequest, current: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": code,
-            "name": translation.get_language_info(code)["name_local"],
-            "query": urlencode({**request.GET.dict(), "lang": code}),
-        }
-        for code, _name in settings.LANGUAGES
-        if code != current
-    ]

@@ -83,15 +83,11 @@ class NetworkPagination(PageNumberPagination):
     max_page_size = 200
 
 
-class NetworkAPIMixin:
-    """Body size limit, the viewer, and directory refusals as clear 4xx answers."""
+class BodyLimitMixin:
+    """Refuses a body over `max_body_bytes` (413) before DRF parses it, and a Content-Length
+    that is not a number (400). The other rooms' APIs use it too."""
 
     max_body_bytes = API_MAX_BODY_BYTES
-    pagination_class: type[BasePagination] | None = NetworkPagination
-
-    @property
-    def viewer(self) -> Viewer:
-        return viewer_of_request(self.request)  # type: ignore[attr-defined]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
@@ -109,6 +105,16 @@ class NetworkAPIMixin:
 
     def get_max_body_bytes(self) -> int:
         return self.max_body_bytes
+
+
+class NetworkAPIMixin(BodyLimitMixin):
+    """Body size limit, the viewer, and directory refusals as clear 4xx answers."""
+
+    pagination_class: type[BasePagination] | None = NetworkPagination
+
+    @property
+    def viewer(self) -> Viewer:
+        return viewer_of_request(self.request)  # type: ignore[attr-defined]
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, services.DirectoryError):

@@ -1,6 +1,5 @@
 """Server-rendered pages of the network directory: the public pathway catalogue."""
 
-from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -9,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 
+from backend.i18n import language_links
 from engagement.network.filters import CatalogueFilter
 from engagement.network.models import Pathway
 from engagement.network.selectors import (
@@ -35,7 +35,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "errors": [(search.form.fields[name].label, errs) for name, errs in search.errors.items()],
         "page": Paginator(results, PAGE_SIZE).get_page(request.GET.get("page")),
         "query": urlencode({k: v for k, v in request.GET.items() if k != "page" and v}),
-        "language_links": _language_links(request, language),
+        "language_links": language_links(request, language),
         "providers": catalogue_providers(),
         "eqf_levels": range(1, 9),
         "overlaps": pathway_overlaps(),
@@ -46,16 +46,3 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         response = render(request, "network/catalogue.html", context)
     response.headers["Content-Language"] = language
     return response
-
-
-def _language_links(request: HttpRequest, current: str) -> list[dict[str, Any]]:
-    """The page in each other language, keeping the search."""
-    return [
-        {
-            "code": code,
-            "name": translation.get_language_info(code)["name_local"],
-            "query": urlencode({**request.GET.dict(), "lang": code}),
-        }
-        for code, _name in settings.LANGUAGES
-        if code != current
-    ]
