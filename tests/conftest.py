@@ -4,6 +4,7 @@ KIPINA_REQUIRE_SERVICES=1 (CI) a test that needs a missing service fails instead
 import base64
 import json
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from django.test import Client
 from engagement.network.models import Organisation
 from learning_records.models import LrsClient
 from learning_records.services import lrs_client_create
+from tests.sendgrid_loopback import FakeSendGrid
 
 REQUIRE_SERVICES = os.environ.get("KIPINA_REQUIRE_SERVICES", "") in {"1", "true", "yes"}
 XAPI_VERSION = "1.0.3"
@@ -110,3 +112,18 @@ def lrs_2_0(organisation: Organisation) -> XapiClient:
     _, client = make_lrs_client(organisation, "cmi5-player")
     client.headers["X-Experience-API-Version"] = "2.0.0"
     return client
+
+
+@pytest.fixture
+def sendgrid(settings: Any) -> Iterator[FakeSendGrid]:
+    """SendGrid's v3 API on 127.0.0.1 (tests/sendgrid_loopback.py), and anymail's SendGrid
+    backend pointed at it: the only stand-in in the suite (SendGrid cannot be reached)."""
+    fake = FakeSendGrid().start()
+    settings.EMAIL_BACKEND = "anymail.backends.sendgrid.EmailBackend"
+    settings.ANYMAIL = {
+        "SENDGRID_API_KEY": "SG.loopback-test-key",
+        "SENDGRID_API_URL": fake.url,
+        "REQUESTS_TIMEOUT": 0.5,
+    }
+    yield fake
+    fake.close()

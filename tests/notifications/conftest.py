@@ -2,7 +2,6 @@
 SendGrid's v3 mail/send API (the only stand-in: everything of ours runs for real)."""
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -57,23 +56,6 @@ def nudge(
         idempotency_key=key or f"test:{next(_serial)}",
         not_before=at,
     )
-
-
-# --- The loopback SendGrid (tests/sendgrid_loopback.py) ------------------------------------------
-
-
-@pytest.fixture
-def sendgrid(settings: Any) -> Iterator[FakeSendGrid]:
-    """SendGrid's API on 127.0.0.1, and anymail's SendGrid backend pointed at it."""
-    fake = FakeSendGrid().start()
-    settings.EMAIL_BACKEND = "anymail.backends.sendgrid.EmailBackend"
-    settings.ANYMAIL = {
-        "SENDGRID_API_KEY": "SG.loopback-test-key",
-        "SENDGRID_API_URL": fake.url,
-        "REQUESTS_TIMEOUT": 0.5,
-    }
-    yield fake
-    fake.close()
 
 
 def signed_in(person: Person) -> Client:

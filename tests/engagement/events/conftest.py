@@ -3,7 +3,6 @@ its provider organises, and people to register. The clock stands at NOON (a Wedn
 Helsinki, outside the default quiet hours) unless a test moves it."""
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from engagement.events.services import event_create
 from engagement.network.models import Person
 from tests.engagement.builders import Network
 from tests.factories import PersonFactory, UserFactory
-from tests.sendgrid_loopback import FakeSendGrid
 
 NOON = dt.datetime(2026, 3, 4, 10, 0, tzinfo=dt.UTC)
 NEXT_WEEK = NOON + dt.timedelta(days=7)
@@ -57,17 +55,3 @@ def signed_in(someone: Person) -> Client:
     client = Client()
     client.force_login(someone.user)
     return client
-
-
-@pytest.fixture
-def sendgrid(settings: Any) -> Iterator[FakeSendGrid]:
-    """SendGrid's API on 127.0.0.1 (tests/sendgrid_loopback.py), anymail pointed at it."""
-    fake = FakeSendGrid().start()
-    settings.EMAIL_BACKEND = "anymail.backends.sendgrid.EmailBackend"
-    settings.ANYMAIL = {
-        "SENDGRID_API_KEY": "SG.loopback-test-key",
-        "SENDGRID_API_URL": fake.url,
-        "REQUESTS_TIMEOUT": 0.5,
-    }
-    yield fake
-    fake.close()
