@@ -69,6 +69,13 @@ def test_a_real_worker_answers_the_health_ping():
             "solo",
             "--hostname",
             f"healthz-{os.getpid()}@%h",
+            # A queue of its own: with REDIS_URL shared by the whole suite, other tests' queued
+            # tasks would otherwise keep this one-task-at-a-time worker from answering the
+            # ping (a ping is a broadcast, not a task, so it needs no queue).
+            "--queues",
+            f"healthz-{os.getpid()}",
+            "--without-mingle",
+            "--without-gossip",
             "--loglevel",
             "WARNING",
         ],

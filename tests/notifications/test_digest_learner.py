@@ -9,6 +9,7 @@ import time_machine
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
+from backend.celery import app as celery_app
 from engagement.network.models import Milestone, Pathway
 from engagement.network.services import enrolment_create
 from engagement.progress.services import progress_project
@@ -175,7 +176,18 @@ def test_many_enrolments_and_lines_make_exactly_one_email(net, sendgrid):
     assert text.count("no activity yet") == 5  # one line per enrolment the rule reached
 
 
-def test_the_beat_task_run_twice_makes_one_digest(net):
+@pytest.fixture
+def tasks_in_process():
+    """The beat's batches run in this process, so the test sees what they made. With a real
+    broker (CI sets REDIS_URL) `.delay` would queue them for a worker this test has not got;
+    Celery's settings object cannot be monkeypatched, so set and restore by hand."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+def test_the_beat_task_run_twice_makes_one_digest(net, tasks_in_process):
     studied(net, statement(SAFETY_VIDEO, EXPERIENCED, at="2026-03-03T16:00:00Z"))
 
     with time_machine.travel(RUN, tick=False):
@@ -251,7 +263,9 @@ def test_an_opt_out_after_queueing_drops_the_digest_at_send_time(net):
     assert mail.outbox == []
 
 
-def test_the_beat_fans_learners_out_in_batches_and_each_gets_their_own(net, settings):
+def test_the_beat_fans_learners_out_in_batches_and_each_gets_their_own(
+    net, settings, tasks_in_process
+):
     settings.KIPINA_DIGEST_BATCH = 1
     other = PersonFactory.create(given_name="Eino", family_name="Laine")
     enrolment_create(learner=other, pathway=net.pathway, started_on=dt.date(2026, 1, 12))
