@@ -90,7 +90,10 @@ def main() -> None:
             ]
         finally:
             connections.close_all()  # before the database is dropped
-    text = _section(population, results, machine_summary(postgres), load_before, options)
+        # Read from the bench's own database: DATABASE_URL may name one that does not exist
+        # (only its server is used).
+        machine = machine_summary(database_url)
+    text = _section(population, results, machine, load_before, options)
     print(text)
     if not options.no_doc:
         write_doc({TITLE: text})
