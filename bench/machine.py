@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from server import psql
+from server import psql, with_database
 
 
 def machine_summary(postgres_url: str | None) -> str:
@@ -48,7 +48,10 @@ def _os_name() -> str:
 def _postgres_version(postgres_url: str | None) -> str:
     """The server's version when one was measured, else the psql client's, else nothing."""
     if postgres_url is not None:
-        server_version = psql(postgres_url, "SHOW server_version").split()[0]
+        # The server's own database: the URL's may be one a bench made and dropped, or a name
+        # given only to point at the server.
+        admin_url = with_database(postgres_url, "postgres")
+        server_version = psql(admin_url, "SHOW server_version").split()[0]
         return f"PostgreSQL {server_version} (server)"
     executable = shutil.which("psql")
     if executable is None:
