@@ -104,7 +104,11 @@ def my_data(*, person: Person, now: dt.datetime) -> dict[str, Any]:
                 "held_out": d.holdout or None,
                 "reasons": reasons_text(d.reasons),
             }
-            for d in Decision.objects.filter(person=person).select_related("rule").order_by("pk")
+            # About my enrolments, whoever they were addressed to (a teacher's alert about me
+            # is data about me); not the decisions addressed to me about other people.
+            for d in Decision.objects.filter(enrolment__learner=person)
+            .select_related("rule")
+            .order_by("pk")
         ],
         "notifications": [
             {

@@ -11,8 +11,8 @@ from django.utils import timezone
 from engagement.badges.models import BadgeClass, Issuer
 from engagement.badges.services import badge_award
 from engagement.network.models import Consent
-from engagement.rules.models import StudyPlan
-from engagement.rules.services import study_plan_set
+from engagement.rules.models import Decision, StudyPlan
+from engagement.rules.services import rule_create, study_plan_set
 from notifications.models import Notification
 from tests.engagement.dashboards.conftest import Scenario, login_as
 
@@ -275,6 +275,40 @@ def test_export_holds_my_records_and_nobody_elses(scenario: Scenario, frozen: An
     assert len(data["notifications"]) == mine == 2  # the badge's own, and the inbox item
     assert [c["employer"] for c in data["consents"]] == [scenario.company.name_en]
     assert "bo@example.fi" not in response.content.decode()
+
+
+def test_export_holds_decisions_about_me_not_those_i_received_about_others(
+    scenario: Scenario, frozen: Any
+) -> None:
+    """A teacher's red-light alert about Aino is data about Aino: in her export, not in the
+    teacher's (the teacher's own export holds only the teacher's records)."""
+    rule = rule_create(
+        name="Red light to the teacher",
+        definition={
+            "kind": "teacher_alert",
+            "action": {"type": "alert_teacher", "template": "red_light"},
+        },
+        holdout_share=0.0,
+    )
+    Decision.objects.create(
+        rule=rule,
+        version=rule.versions.get(),
+        person=scenario.teacher,
+        enrolment=scenario.enrolments["aino"],
+        window="2026-W10",
+        action={"type": "alert_teacher"},
+        reasons=[{"code": "idle", "days": 15}],
+        decided_at=timezone.now(),
+    )
+
+    aino = json.loads(_aino(scenario).get(reverse("dashboards:learner_export")).content)
+    teacher = json.loads(
+        login_as(scenario.teacher).get(reverse("dashboards:learner_export")).content
+    )
+
+    assert [d["rule"] for d in aino["decisions"]] == ["Red light to the teacher"]
+    assert aino["decisions"][0]["reasons"] == ["inactive for 15 days"]
+    assert teacher["decisions"] == []
 
 
 def test_export_needs_a_login(db: None) -> None:
