@@ -15,14 +15,16 @@ Visibility is computed at read time from the rows themselves (roles, cohorts, co
 nothing is cached, so a revoked consent or role hides the data with the next read.
 """
 
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from itertools import combinations, groupby
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
+from backend.db import among
 from engagement.network.models import (
     Cohort,
     Consent,
@@ -136,6 +138,21 @@ def enrolments_shared_with(viewer: Viewer) -> QuerySet[Enrolment]:
     ).prefetch_related(Prefetch("consents", queryset=consents, to_attr="shared_consents"))
 
 
+def contacts_with_shared_enrolments(
+    person_ids: Collection[int], *, statuses: Collection[str]
+) -> set[int]:
+    """Those of these people to whom `enrolments_shared_with` would show at least one
+    enrolment in one of `statuses`: one query for a batch. Both lookups through `roles` sit
+    in one filter() call, so they hold for the same role row."""
+    contacts = Consent.objects.filter(
+        among("employer__roles__person_id", person_ids),
+        revoked_at=None,
+        employer__roles__kind=Role.Kind.EMPLOYER_CONTACT,
+        enrolment__status__in=list(statuses),
+    ).values_list("employer__roles__person_id", flat=True)
+    return set(contacts.distinct())
+
+
 def consents_visible_to(viewer: Viewer) -> QuerySet[Consent]:
     """A learner's own consents (revoked ones too: it is their history); an employer
     contact's companies' active consents; all for an administrator."""
@@ -155,6 +172,25 @@ def _employer_consent_ids(person_id: int) -> QuerySet[Any]:
         employer__roles__person=person_id,
         employer__roles__kind=Role.Kind.EMPLOYER_CONTACT,
     ).values("id")
+
+
+def cohorts_taught_by(person_ids: Collection[int]) -> dict[int, list[int]]:
+    """Cohort ids each of these people teaches, by the rule `cohorts_visible_to` applies to
+    a teacher (a cohort they teach at a provider where they hold the teacher role): one
+    query for a batch; people who teach none are left out."""
+    taught: dict[int, list[int]] = defaultdict(list)
+    for person_id, cohort_id in (
+        Cohort.objects.filter(
+            among("teachers__id", person_ids),
+            provider__roles__person=F("teachers"),
+            provider__roles__kind=Role.Kind.TEACHER,
+        )
+        .values_list("teachers", "pk")
+        .distinct()
+        .order_by("teachers", "pk")
+    ):
+        taught[person_id].append(cohort_id)
+    return dict(taught)
 
 
 def cohorts_visible_to(viewer: Viewer) -> QuerySet[Cohort]:

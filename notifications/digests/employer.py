@@ -27,7 +27,11 @@ from django.urls import reverse_lazy
 
 from backend.db import among
 from engagement.network.models import Enrolment, Milestone, Person
-from engagement.network.selectors import Viewer, enrolments_shared_with
+from engagement.network.selectors import (
+    Viewer,
+    contacts_with_shared_enrolments,
+    enrolments_shared_with,
+)
 from engagement.progress.models import MilestoneProgress
 from notifications.digests.badges import shared_badges_earned
 
@@ -40,18 +44,17 @@ def _viewer(person: Person) -> Viewer:
     return Viewer(person=person, is_admin=False)
 
 
+# Withdrawn and paused studies are not progress to report.
+REPORTED = (Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED)
+
+
 def _shown(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
-    # Withdrawn and paused studies are not progress to report.
-    return enrolments.filter(status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED])
+    return enrolments.filter(status__in=REPORTED)
 
 
 def contacts_with_sharing_staff(person_ids: Collection[int]) -> set[int]:
     """Those of these employer contacts with at least one employee sharing progress now."""
-    return {
-        person_id
-        for person_id in person_ids
-        if _shown(enrolments_shared_with(_viewer(Person(pk=person_id)))).exists()
-    }
+    return contacts_with_shared_enrolments(person_ids, statuses=REPORTED)
 
 
 def dashboard_url() -> str:

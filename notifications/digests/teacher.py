@@ -22,7 +22,7 @@ from django.db.models import Max
 
 from backend.db import among
 from engagement.network.models import Cohort, Enrolment, Person
-from engagement.network.selectors import Viewer, cohorts_visible_to
+from engagement.network.selectors import Viewer, cohorts_taught_by, cohorts_visible_to
 from engagement.progress.models import Evidence
 from engagement.rules.evaluate import Colour, EnrolmentFacts, Light, traffic_light
 from engagement.rules.reasons import reasons_text
@@ -50,7 +50,7 @@ def _members(cohort_ids: Iterable[int]) -> dict[int, list[int]]:
 
 def teachers_with_flags(person_ids: Collection[int], now: dt.datetime) -> set[int]:
     """Those of these teachers with someone amber or red now in a cohort they teach."""
-    taught = {p: [c.pk for c in _cohorts_taught(Person(pk=p))] for p in person_ids}
+    taught = cohorts_taught_by(person_ids)
     members = _members({c for cohorts in taught.values() for c in cohorts})
     enrolment_ids = {e for ids in members.values() for e in ids}
     flagged = {

@@ -18,6 +18,7 @@ from engagement.badges.models import BadgeClass, Issuer
 from engagement.badges.services import badge_award
 from engagement.network.models import Consent, Enrolment, Milestone, Organisation, Pathway, Person
 from engagement.progress.models import EnrolmentProgress, MilestoneProgress
+from notifications.digests.employer import contacts_with_sharing_staff
 from notifications.digests.selectors import digest_context
 from notifications.digests.services import digests_create
 from notifications.models import Notification, Preference, TopicOptOut
@@ -409,3 +410,21 @@ def test_only_badges_of_a_shared_pathway_are_shown(staff):
         assert part.count("Battery safety") == 1  # Aino's; Mikko does not share
         assert "Interview skills" not in part
         assert "Job hunting" not in part
+
+
+def test_finding_contacts_with_sharing_staff_is_one_query_for_any_batch(
+    staff, django_assert_num_queries
+):
+    """Aino and Liisa share with Valmet: Kaisa has someone to report on; a contact of another
+    company, and a person who is an employee (not a contact) of Valmet, have not."""
+    other = CompanyFactory.create(name_en="Northvolt")
+    outsider = PersonFactory.create()
+    RoleFactory.create(person=outsider, organisation=other, kind="employer_contact")
+    employee = staff.aino.learner
+    RoleFactory.create(person=employee, organisation=staff.company, kind="learner")
+    batch = [staff.contact.pk, outsider.pk, employee.pk]
+
+    with django_assert_num_queries(1):
+        found = contacts_with_sharing_staff(batch)
+
+    assert found == {staff.contact.pk}

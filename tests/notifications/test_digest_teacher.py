@@ -12,6 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from engagement.network.models import Cohort, Enrolment, Person
 from engagement.progress.models import EnrolmentProgress
 from notifications.digests.services import digests_create
+from notifications.digests.teacher import teachers_with_flags
 from notifications.models import Notification, TopicOptOut
 from notifications.services import notification_deliver
 from notifications.tasks import notifications_digest_batch
@@ -137,3 +138,25 @@ def test_the_batch_task_run_twice_makes_one_summary(klass):
 
     assert (first, second) == (1, 0)
     assert Notification.objects.count() == 1
+
+
+def test_finding_teachers_with_flags_takes_the_same_queries_for_any_batch(
+    klass, django_assert_num_queries
+):
+    """Tuula's cohort has amber and red learners. A teacher of a green-only cohort, and one
+    listed on a cohort without the teacher role at its provider, have nothing to report."""
+    provider = klass.cohort.provider
+    calm = PersonFactory.create()
+    RoleFactory.create(person=calm, organisation=provider, kind="teacher")
+    green = CohortFactory.create(provider=provider, name="Green", teachers=[calm])
+    green.enrolments.add(klass.ville)
+    roleless = PersonFactory.create()
+    klass.cohort.teachers.add(roleless)
+
+    # The cohorts taught, their members, and the rules' facts snapshot: not one per teacher.
+    with django_assert_num_queries(11):
+        alone = teachers_with_flags([klass.teacher.pk], RUN)
+    with django_assert_num_queries(11):
+        batch = teachers_with_flags([klass.teacher.pk, calm.pk, roleless.pk], RUN)
+
+    assert alone == batch == {klass.teacher.pk}
