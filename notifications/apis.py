@@ -22,7 +22,6 @@ from engagement.network.models import Person
 from notifications import selectors, services
 from notifications import serializers as shapes
 from notifications.digests.selectors import preferences_with_summary
-from notifications.digests.services import preference_summary_update
 from notifications.models import Notification
 
 ERRORS = {
@@ -124,7 +123,7 @@ class PreferenceView(NetworkAPIMixin, views.APIView):
         person = self._person()
         given = shapes.PreferenceSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
-        preference_summary_update(person_id=person.pk, **given.validated_data)
+        services.preference_update(person_id=person.pk, **given.validated_data)
         return Response(shapes.PreferenceSerializer(preferences_with_summary(person)).data)
 
     def _person(self) -> Person:

@@ -424,8 +424,17 @@ def topic_unsubscribe(*, person_id: int, topic: str) -> bool:
 
 # Preference fields a preference_update may set (the rest of the row is bookkeeping).
 PREFERENCE_FIELDS = frozenset(
-    {"language", "time_zone", "quiet_from", "quiet_until", "weekly_nudge_cap", "paused_until"}
+    {
+        "language",
+        "time_zone",
+        "quiet_from",
+        "quiet_until",
+        "weekly_nudge_cap",
+        "paused_until",
+        "summary_frequency",
+    }
 )
+SUMMARY_FREQUENCIES = frozenset({"weekly", "monthly"})
 
 
 @transaction.atomic
@@ -448,6 +457,8 @@ def preference_update(
         set(channels) <= set(Topic.values) and set(channels.values()) <= set(Channel.values)
     ):
         raise ValueError("unknown topic or channel")
+    if fields.get("summary_frequency", "weekly") not in SUMMARY_FREQUENCIES:
+        raise ValueError("summary_frequency must be weekly or monthly")
     wanted = None if opted_out is None else set(opted_out)
     if wanted is not None and not wanted <= set(Topic.values):
         raise ValueError("unknown topic")

@@ -29,7 +29,6 @@ from engagement.network.models import Cohort, Person
 from engagement.rules import services as rules_services
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
-from notifications.digests.services import preference_summary_update
 
 
 def _refused(request: HttpRequest, form: Form) -> HttpResponse:
@@ -117,7 +116,7 @@ def employer_summary(request: HttpRequest, viewer: DashboardViewer) -> HttpRespo
     form = SummaryFrequencyForm(request.POST)
     if not form.is_valid():
         return _refused(request, form)
-    preference_summary_update(
+    notification_services.preference_update(
         person_id=_person(viewer).pk, summary_frequency=form.cleaned_data["summary_frequency"]
     )
     messages.success(request, _("Your summary e-mail setting is saved."))

@@ -11,10 +11,8 @@ zone, and a late record does not bring a week-old digest days later.
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 
 from backend.db import among
 from engagement.network.models import Person
@@ -25,7 +23,7 @@ from notifications.digests.selectors import EMPLOYER, LEARNER, TEACHER
 from notifications.digests.teacher import teachers_with_flags
 from notifications.models import Notification, Preference, Topic
 from notifications.selectors import opted_out_topics, zone_of
-from notifications.services import notification_create, preference_update
+from notifications.services import notification_create
 
 # audience: (topic, template key). The teacher's summary is the weekly form of teacher
 # alerts: a teacher who turned alerts off wants no traffic-light mail, while a teacher who is
@@ -107,18 +105,3 @@ def _with_news(
 
 def _send_time() -> dt.time:
     return dt.time(settings.KIPINA_DIGEST_SEND_HOUR, 0)
-
-
-@transaction.atomic
-def preference_summary_update(
-    *, person_id: int, summary_frequency: str | None = None, **changes: Any
-) -> Preference:
-    """services.preference_update and the employer summary's frequency, all or nothing
-    (preference_update takes the dispatcher's fields; this one only digests read)."""
-    if summary_frequency is not None and summary_frequency not in (WEEKLY, "monthly"):
-        raise ValueError("summary_frequency must be weekly or monthly")
-    preference = preference_update(person_id=person_id, **changes)
-    if summary_frequency is not None and summary_frequency != preference.summary_frequency:
-        preference.summary_frequency = summary_frequency
-        preference.save(update_fields=["summary_frequency", "updated_at"])
-    return preference
