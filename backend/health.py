@@ -15,6 +15,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from backend.celery import app as celery_app
+from backend.unavailable import RETRY_AFTER_SECONDS
 
 CheckResult = dict[str, object]
 
@@ -74,4 +75,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         overall, code = "degraded", 200
     else:
         overall, code = "ok", 200
-    return JsonResponse({"status": overall, "checks": checks}, status=code)
+    response = JsonResponse({"status": overall, "checks": checks}, status=code)
+    if code == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"  # the answer is about this moment
+    return response

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from backend.unavailable import RETRY_AFTER_SECONDS
 from learning_records.jsontext import json_bytes
 from learning_records.xapi.versions import XapiVersion
 
@@ -236,6 +237,17 @@ def error_response(error: XapiHttpError) -> HttpResponse:
     for name, value in error.headers.items():
         response[name] = value
     return response
+
+
+def store_unavailable() -> XapiHttpError:
+    """The refusal while the database cannot be reached (backend/unavailable.py says why
+    503): a sender retries after the pause, and a retried batch is stored once (its ids)."""
+    return XapiHttpError(
+        503,
+        f"the learning record store is unavailable: its database cannot be reached; "
+        f"retry in {RETRY_AFTER_SECONDS} seconds",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
+    )
 
 
 def set_version_header(response: HttpResponse, version: XapiVersion) -> None:

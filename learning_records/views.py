@@ -11,6 +11,7 @@ from django.utils.http import http_date
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from backend.unavailable import OUTAGE_ERRORS, log_outage
 from learning_records import multipart
 from learning_records import params as p
 from learning_records.attachments import AttachmentData, declared_attachments, match_parts
@@ -22,6 +23,7 @@ from learning_records.http import (
     json_response,
     parse_json,
     set_version_header,
+    store_unavailable,
     unfold,
 )
 from learning_records.models import LrsClient, Scope
@@ -81,6 +83,12 @@ class XapiView(View):
             response = self._handler(xreq.method)(xreq, client, version)
         except XapiHttpError as error:
             response = error_response(error)
+        except OUTAGE_ERRORS as outage:
+            # A batch is one transaction: rolled back (or undone by the server's crash
+            # recovery), nothing of it is visible. Had the commit itself gone through, the
+            # sender's retry finds its ids stored with the same content and adds no copy.
+            log_outage(request, outage)
+            response = error_response(store_unavailable())
         set_version_header(response, version)
         self.finish(response)
         if method == "HEAD":
