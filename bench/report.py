@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-INGEST, QUERIES, PROJECTION = (
+INGEST, QUERIES, PROJECTION, LOAD = (
     "Ingest at scale (PostgreSQL)",
     "Queries at 1,000,000 statements (PostgreSQL)",
     "Projection (PostgreSQL)",
+    "Load: LMS clients posting and querying at once (PostgreSQL)",
 )
-SECTION_ORDER = ("Validation", "SQLite", "PostgreSQL", INGEST, QUERIES, PROJECTION)
+SECTION_ORDER = ("Validation", "SQLite", "PostgreSQL", INGEST, QUERIES, PROJECTION, LOAD)
 INTRO = """# Benchmarks
 
 What `make bench` (`bench/run.py`) measures, on a throw-away database and server each run:
@@ -63,6 +64,14 @@ in each, as other work on a 2-core machine shows in the numbers. Rerun on this m
 ≥ 0.3× COPY, a 10,000-statement POST in < 5 s; query p95 < 30 ms at 1,000,000 statements
 with an index for every parameter (no Seq Scan on the statement tables); projection
 ≥ 5,000 statements/s.
+
+`make bench-load` (`bench/load_lrs.py`, PostgreSQL only) is the load test: 50 LMS clients,
+each with its own credentials, posting batches of 1-10 statements, putting single ones,
+getting them back by id and querying by agent, verb, activity, registration and `since`
+(following `more` links) against gunicorn for 60 s, each in a closed loop with no pause, on
+a throw-away `kipina_bench_load` seeded with 100,000 statements. Every answer is checked;
+the target is no failed request, no exception in the server log, and every acknowledged
+statement stored once. Its section gives throughput and p50/p95/p99 per kind of request.
 """
 
 
