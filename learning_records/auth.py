@@ -4,6 +4,11 @@ Secrets are stored as Django password hashes (PBKDF2, hundreds of milliseconds t
 design). An LMS sends its credentials with every request, so a successful check is
 remembered in this process, keyed by the stored hash and a SHA-256 of the secret: rotating
 the secret changes the stored hash, and the remembered check no longer applies.
+
+Wrong secrets are counted per client key and address and per address (backend/ratelimit.py):
+past the limits every attempt, right or wrong, is refused with 429 and Retry-After before
+the secret is looked at, so guessing on gets no answer. Requests without credentials or with
+malformed ones are refused without counting: they guess nothing.
 """
 
 import base64
@@ -16,6 +21,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.hashers import check_password, make_password
 
+from backend import ratelimit
 from learning_records.http import XapiHttpError
 from learning_records.models import LrsClient, Scope
 
@@ -27,18 +33,30 @@ _remembered: OrderedDict[tuple[str, bytes], None] = OrderedDict()
 _remembered_lock = threading.Lock()
 
 
-def client_authenticate(authorization: str | None) -> LrsClient:
-    """The active client the Authorization header names, or a 401 refusal."""
+def client_authenticate(authorization: str | None, *, address: str) -> LrsClient:
+    """The active client the Authorization header names, or a 401 refusal (429 after too
+    many wrong secrets from `address`, the client address of backend.ratelimit)."""
     key, secret = _basic_credentials(authorization)
+    attempt = ratelimit.attempt_start(scope="xapi", account=key, address=address)
+    if attempt.retry_after is not None:
+        raise XapiHttpError(
+            429,
+            "too many failed authentications from this address: try again in "
+            f"{attempt.retry_after} seconds",
+            headers={"Retry-After": str(attempt.retry_after)},
+        )
     client = (
         LrsClient.objects.select_related("organisation").filter(key=key, is_active=True).first()
     )
     if client is None:
         # Spend the same time as a real check, so response times do not tell which keys exist.
         check_password(secret, _dummy_hash())
+        ratelimit.attempt_failed(attempt)
         raise XapiHttpError(401, "the key or secret is wrong", headers=CHALLENGE)
     if not _secret_matches(secret, client.secret_hash):
+        ratelimit.attempt_failed(attempt)
         raise XapiHttpError(401, "the key or secret is wrong", headers=CHALLENGE)
+    ratelimit.attempt_succeeded(attempt)
     return client
 
 

@@ -11,6 +11,7 @@ from django.utils.http import http_date
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from backend.ratelimit import client_address
 from backend.unavailable import OUTAGE_ERRORS, log_outage
 from learning_records import multipart
 from learning_records import params as p
@@ -77,7 +78,9 @@ class XapiView(View):
             version, version_problem = _version(xreq)
             if xreq.alternate and version != XapiVersion.V1_0_3:
                 raise XapiHttpError(400, "xAPI 2.0 has no alternate request syntax (?method=)")
-            client = client_authenticate(xreq.header("authorization"))
+            client = client_authenticate(
+                xreq.header("authorization"), address=client_address(request)
+            )
             if version_problem:
                 raise XapiHttpError(400, version_problem)
             response = self._handler(xreq.method)(xreq, client, version)

@@ -36,6 +36,15 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_failed_authentication_limit(settings: Any) -> None:
+    # The failure counts live in the cache, which outlives a test (under CI it is Redis,
+    # shared by the workers), and many tests send wrong credentials on purpose. The tests of
+    # the limits (test_ratelimit*.py, test_auth_rate_limit.py) set the limits they test.
+    settings.KIPINA_AUTH_FAILURES_PER_ACCOUNT = 1_000_000
+    settings.KIPINA_AUTH_FAILURES_PER_ADDRESS = 1_000_000
+
+
 @pytest.fixture
 def organisation(db: None) -> Organisation:
     return Organisation.objects.create(slug="savonia", name_en="Savonia UAS", kind="uas")

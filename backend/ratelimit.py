@@ -1,0 +1,131 @@
+"""Limits on failed authentication: the LRS's HTTP Basic and the login pages.
+
+Failures are counted, not requests, in Django's cache: Redis in production (shared by every
+web process), locmem in development and the unit tests. Two limits apply at once: failures
+for one account (an LRS client key or a username) from one client address, and a looser one
+for the address whatever the account, so a guesser cannot spread over many accounts. An
+account hammered from one address still logs in from another.
+
+Windows are fixed and aligned to the clock: the key names the window's number, so the
+Retry-After is known without reading a TTL back, and nothing needs cleaning up (keys expire).
+A burst across a window's end can reach twice a limit; at the default 10 per 15 minutes
+that still leaves guessing a password, let alone a 32-byte client secret, hopeless.
+
+Accounts and addresses are hashed into the keys: the cache holds no usernames or IP
+addresses, and a key stays short whatever an attacker sends as a username.
+
+When the cache is unreachable the limits are not applied (and that is logged): statement
+ingestion must keep working while Redis is down (docs/architecture.md).
+
+We count in the cache ourselves rather than with django-axes: axes applies one limit to
+every lockout parameter (no looser per-address limit), keeps its attempt log with usernames
+and addresses in the database by default (personal data that erasure would have to find),
+and does not cover the LRS, which does not go through Django's authenticate().
+"""
+
+import hashlib
+import ipaddress
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One authentication attempt and the failures counted before it."""
+
+    account_key: str
+    address_key: str
+    account_failures: int
+    address_failures: int
+    window_ends: float
+
+    @property
+    def retry_after(self) -> int | None:
+        """Seconds to wait when a limit is reached, else None."""
+        if (
+            self.account_failures < settings.KIPINA_AUTH_FAILURES_PER_ACCOUNT
+            and self.address_failures < settings.KIPINA_AUTH_FAILURES_PER_ADDRESS
+        ):
+            return None
+        return max(1, math.ceil(self.window_ends - time.time()))
+
+
+def attempt_start(*, scope: str, account: str, address: str) -> Attempt:
+    """The failures counted so far for `account` from `address` (one cache round trip)."""
+    window: int = settings.KIPINA_AUTH_FAILURE_WINDOW_SECONDS
+    number = int(time.time() // window)
+    account_key = _key(scope, "account", number, f"{account.casefold()}\x00{address}")
+    address_key = _key(scope, "address", number, address)
+    try:
+        counts = cache.get_many([account_key, address_key])
+    except Exception:  # the cache is down: no limit rather than no logins or ingestion
+        logger.warning("failed-authentication counts unavailable: the cache is unreachable")
+        counts = {}
+    return Attempt(
+        account_key=account_key,
+        address_key=address_key,
+        account_failures=int(counts.get(account_key, 0)),
+        address_failures=int(counts.get(address_key, 0)),
+        window_ends=(number + 1) * window,
+    )
+
+
+def attempt_failed(attempt: Attempt) -> None:
+    """Count a failed attempt against the account and the address."""
+    # The key outlives its window a little, so a clock at the window's end still reads it.
+    timeout = settings.KIPINA_AUTH_FAILURE_WINDOW_SECONDS + 60
+    try:
+        for key in (attempt.account_key, attempt.address_key):
+            # add() is a no-op when the key exists; incr() is atomic in Redis and locmem.
+            cache.add(key, 0, timeout=timeout)
+            cache.incr(key)
+    except Exception:
+        logger.warning("a failed authentication was not counted: the cache is unreachable")
+
+
+def attempt_succeeded(attempt: Attempt) -> None:
+    """Forget the account's failures from this address (not the address's: a guesser who
+    also knows one password must not wipe the count of their guesses at others)."""
+    if attempt.account_failures == 0:
+        return  # the usual case, and no cache write on it
+    try:
+        cache.delete(attempt.account_key)
+    except Exception:
+        logger.warning("failed-authentication count not reset: the cache is unreachable")
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address failures are counted against: the peer's, or, behind
+    KIPINA_TRUSTED_PROXY_COUNT proxies, the one the outermost of them saw. IPv6 addresses
+    count by their /64, which is what one subscriber is usually given."""
+    proxies: int = settings.KIPINA_TRUSTED_PROXY_COUNT
+    address = request.META.get("REMOTE_ADDR", "")
+    if proxies:
+        # Each trusted proxy appends the address it saw; what is left of those came from
+        # the client and may be forged, so it is never used.
+        forwarded = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [hop for hop in forwarded if hop]
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies]
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address or "unknown"
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def _key(scope: str, limit: str, number: int, value: str) -> str:
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"authfail:{scope}:{limit}:{number}:{digest}"
