@@ -11,7 +11,9 @@ The dispatcher's guarantees, each with the mechanism that gives it:
 - the weekly cap holds under concurrency: the count and the release happen under a lock on
   the person's row;
 - no e-mail goes to a suppressed address (a bounce, spam report or unsubscribe that SendGrid's
-  Event Webhook reported): checked after the channel is chosen, on every try.
+  Event Webhook reported): checked after the channel is chosen, on every try;
+- a 429's Retry-After holds for every e-mail, not only the refused one: the pause is kept in
+  the cache that all workers share, and a send due within it waits without an attempt.
 """
 
 import datetime as dt
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -281,6 +284,13 @@ def _send_email(
     now: dt.datetime,
     connection: BaseEmailBackend | None = None,
 ) -> str:
+    paused = email_paused_until(now=now)
+    if paused is not None:
+        # Not the message's fault: no attempt is spent, and the provider is not asked.
+        reason = _("waiting: the provider asked us to wait until %(at)s") % {
+            "at": paused.isoformat(timespec="seconds")
+        }
+        return _settle(notification, status=Status.PENDING, reason=reason, not_before=paused)
     rendered = _render(notification, language)
     if rendered is None:
         return Status.FAILED
@@ -334,6 +344,8 @@ def _retry_or_fail(
         base=settings.KIPINA_NOTIFY_BACKOFF_SECONDS,
         ceiling=settings.KIPINA_NOTIFY_BACKOFF_MAX_SECONDS,
     )
+    if sent.retry_after:
+        email_pause(until=now + dt.timedelta(seconds=sent.retry_after), now=now)
     delay = max(delay, sent.retry_after or 0.0)
     return _settle(
         notification,
@@ -342,6 +354,30 @@ def _retry_or_fail(
         not_before=now + dt.timedelta(seconds=delay),
         **common,
     )
+
+
+# SendGrid rate-limits the account (its v3 API answers 429 with the time the limit resets):
+# until then every send would be refused, and the refusals count against the limit too.
+EMAIL_PAUSE_KEY = "notifications:email-paused-until"
+
+
+def email_pause(*, until: dt.datetime, now: dt.datetime) -> None:
+    """Hold all e-mail until `until` (a Retry-After). A pause that ends later is kept: two
+    workers refused at once leave the longer wait."""
+    current = email_paused_until(now=now)
+    if current is not None and current >= until:
+        return
+    # The entry outlives the pause by a little, and a clock read stale by a worker is harmless.
+    lifetime = int((until - now).total_seconds()) + 2
+    cache.set(EMAIL_PAUSE_KEY, until.timestamp(), timeout=lifetime)
+
+
+def email_paused_until(*, now: dt.datetime) -> dt.datetime | None:
+    """When the provider's pause ends, or None when e-mail may go."""
+    until = cache.get(EMAIL_PAUSE_KEY)
+    if until is None or until <= now.timestamp():
+        return None
+    return dt.datetime.fromtimestamp(until, tz=dt.UTC)
 
 
 def _render(notification: Notification, language: str) -> Any:

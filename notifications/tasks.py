@@ -8,6 +8,7 @@ from notifications import selectors, services
 from notifications.channels import email_connection
 from notifications.digests import selectors as digest_selectors
 from notifications.digests import services as digest_services
+from notifications.models import Notification
 
 
 @shared_task(name="notifications.outbox", acks_late=True)
@@ -34,7 +35,11 @@ def notifications_dispatch() -> int:
 @shared_task(name="notifications.deliver", acks_late=True)
 def notifications_deliver(notification_ids: list[int]) -> int:
     """Deliver these notifications; the count this task delivered or settled. Idempotent by
-    the claim (a conditional UPDATE): a redelivered task finds them claimed or done."""
+    the claim (a conditional UPDATE): a redelivered task finds them claimed or done.
+
+    One that goes back to pending means the provider failed or asked us to wait: the rest
+    are left unclaimed for the next dispatch, so an outage costs one attempt (and at most one
+    timeout) per batch rather than one per message."""
     handled = 0
     with email_connection() as connection:
         for notification_id in notification_ids:
@@ -42,6 +47,8 @@ def notifications_deliver(notification_ids: list[int]) -> int:
                 notification_id=notification_id, now=timezone.now(), connection=connection
             )
             handled += status is not None
+            if status == Notification.Status.PENDING:
+                break
     return handled
 
 

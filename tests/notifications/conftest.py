@@ -2,14 +2,16 @@
 SendGrid's v3 mail/send API (the only stand-in: everything of ours runs for real)."""
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from engagement.network.models import Person
 from notifications.models import Notification, Topic
-from notifications.services import notification_create
+from notifications.services import EMAIL_PAUSE_KEY, notification_create
 from tests.factories import PersonFactory, UserFactory
 from tests.sendgrid_loopback import TIMEOUT, FakeSendGrid, sendgrid_v3_problems
 
@@ -24,6 +26,15 @@ NOON = dt.datetime(2026, 3, 4, 10, 0, tzinfo=dt.UTC)
 def _locmem_email(settings: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.KIPINA_PUBLIC_URL = "https://kipina.example"
+
+
+@pytest.fixture(autouse=True)
+def _no_provider_pause() -> Iterator[None]:
+    """A 429's pause lives in the cache (notifications.services.email_pause), which the
+    locmem cache would carry from one test into the next."""
+    cache.delete(EMAIL_PAUSE_KEY)
+    yield
+    cache.delete(EMAIL_PAUSE_KEY)
 
 
 @pytest.fixture
