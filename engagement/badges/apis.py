@@ -153,7 +153,12 @@ class RevokeView(BadgesAPIMixin, APIView):
     @extend_schema(
         summary="Revoke a badge with a reason (network administrators)",
         request=RevokeIn,
-        responses={200: AssertionOut, 404: OpenApiResponse(ERROR), **WRITE_ERRORS},
+        responses={
+            200: AssertionOut,
+            404: OpenApiResponse(ERROR),
+            409: OpenApiResponse(ERROR, description="already revoked"),
+            **WRITE_ERRORS,
+        },
     )
     def post(self, request: Request, uuid: uuid.UUID) -> Response:
         given = RevokeIn(data=request.data)

@@ -135,6 +135,8 @@ def _person(request: Request) -> Person:
 
 
 class EventDetailApi(EventsAPIMixin, APIView):
+    """A published event, for anyone: an unpublished one is not there (404)."""
+
     permission_classes = [AllowAny]
 
     @extend_schema(

@@ -21,7 +21,6 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -33,6 +32,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.openapi import ErrorSerializer
 from engagement.network import filters, selectors, services
 from engagement.network import serializers as shapes
 from engagement.network.interchange import LAYOUTS, ImportRefused, network_export, network_import
@@ -55,7 +55,7 @@ from engagement.network.selectors import Viewer
 # bodies are refused before they are parsed. (Imports have their own, larger limit.)
 API_MAX_BODY_BYTES = 1024 * 1024
 
-ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
+ERROR = ErrorSerializer
 WRITE_ERRORS = {
     400: OpenApiResponse(description="invalid input; the body names each field's problem"),
     403: OpenApiResponse(ERROR, description="not signed in, or not a network administrator"),
