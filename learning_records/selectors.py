@@ -1,5 +1,6 @@
 """Reads of the LRS: statements, documents, activities and agents."""
 
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -7,6 +8,7 @@ from typing import Any
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 
 from backend.db import among
+from engagement.network.models import Organisation
 from learning_records.models import (
     Activity,
     AttachmentContent,
@@ -439,3 +441,53 @@ def person_get(*, organisation_id: int, agent: dict[str, Any]) -> dict[str, Any]
         if isinstance(name, str) and not definers.isdisjoint(scopes or ())
     ]
     return person_object(agent, names)
+
+
+# --- A person's records (export and erasure) --------------------------------------------------
+
+
+def statement_ids_mentioning(
+    *, organisation_id: int, agent_keys: Collection[str], after: int, limit: int
+) -> list[int]:
+    """Row ids of one store's statements that mention one of the agents anywhere (actor,
+    object, authority, context, group members, sub-statements: the related_agents index
+    rows), after row id `after`, in row id order."""
+    return list(
+        StatementAgent.objects.filter(
+            organisation_id=organisation_id,
+            agent_hash__in=[lookup_hash(key) for key in agent_keys],
+            agent_key__in=list(agent_keys),
+            statement_id__gt=after,
+        )
+        .order_by("statement_id")
+        .values_list("statement_id", flat=True)
+        .distinct()[:limit]
+    )
+
+
+def statements_mentioning(*, agent_keys: Collection[str], chunk: int) -> Iterator[list[Statement]]:
+    """Every statement of every store that mentions one of the agents, voided ones too, a
+    chunk at a time (a learner may have tens of thousands). Each store is read on its own so
+    that the (organisation, agent hash, ...) index is used; a caller that deletes or rewrites
+    a chunk before asking for the next still gets each statement once (row id order)."""
+    if not agent_keys:
+        return
+    for organisation_id in Organisation.objects.order_by("pk").values_list("pk", flat=True):
+        after = 0
+        while ids := statement_ids_mentioning(
+            organisation_id=organisation_id, agent_keys=agent_keys, after=after, limit=chunk
+        ):
+            yield list(
+                Statement.objects.filter(pk__in=ids).select_related("organisation").order_by("pk")
+            )
+            after = ids[-1]
+
+
+def documents_of_agents(*, agent_keys: Collection[str]) -> Iterator[Document]:
+    """Agent-profile and state documents of the agents, in every store. No index leads with
+    the agent (documents are found by their context hash), so this reads the table; it is
+    small next to the statements and is read only for an export or an erasure."""
+    documents = Document.objects.filter(agent_key__in=list(agent_keys)).select_related(
+        "organisation"
+    )
+    return documents.order_by("pk").iterator(chunk_size=100)

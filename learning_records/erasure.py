@@ -1,0 +1,163 @@
+"""Erasure of a person from the LRS (GDPR Art. 17), the one place statements are deleted
+or rewritten for that reason (the LRS is the only writer of statements).
+
+A statement whose actor or object Agent is the person is a record of the person: it is
+deleted, with its index rows, its progress evidence (ORM cascade) and attachments no other
+statement uses. A statement where the person only appears elsewhere (authority, context
+instructor or team, a group's member, a sub-statement, context agents) is someone else's
+record: the person's Agent is replaced by a pseudonymous account Agent, so the statement
+still says "someone" took part and nobody can tell who. Agent-profile and state documents
+of the person's agents are deleted.
+
+xAPI 1.0.3 says stored statements are immutable (Data §2.3.2); the right to erasure
+outranks it, and the rewritten statements keep their ids.
+"""
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Collection
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
+
+from learning_records.models import (
+    AttachmentContent,
+    Document,
+    Statement,
+    StatementAgent,
+    lookup_hash,
+)
+from learning_records.selectors import statements_mentioning
+from learning_records.xapi.index import agent_key
+
+# Statements rewritten per query: the payloads of one chunk are what is held in memory.
+CHUNK = 500
+_IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
+
+
+def mbox_keys(address: str) -> set[str]:
+    """The agent keys an e-mail address can appear under: its mbox and its mbox_sha1sum
+    (xAPI 1.0.3 Data §2.4.2.3: the SHA-1 of the mailto IRI), as sent and lower-cased."""
+    keys = set()
+    for mbox in {f"mailto:{address}", f"mailto:{address.lower()}"}:
+        keys.add(agent_key({"mbox": mbox}) or "")
+        keys.add(
+            agent_key(
+                {"mbox_sha1sum": hashlib.sha1(mbox.encode(), usedforsecurity=False).hexdigest()}
+            )
+            or ""
+        )
+    return keys - {""}
+
+
+def pseudonymous_agent(pseudonym: str) -> dict[str, Any]:
+    return {
+        "objectType": "Agent",
+        "account": {"homePage": f"{settings.KIPINA_PUBLIC_URL}/erased", "name": pseudonym},
+    }
+
+
+def is_records_subject(payload: dict[str, Any], agent_keys: Collection[str]) -> bool:
+    """Is the statement a record of one of these agents (its actor or object Agent)?"""
+    target = payload["object"]
+    object_key = agent_key(target) if target.get("objectType") in ("Agent", "Group") else None
+    return agent_key(payload["actor"]) in agent_keys or object_key in agent_keys
+
+
+def agents_replaced(value: Any, replace: Callable[[str | None], bool], by: dict[str, Any]) -> Any:
+    """`value` (a statement, or part of one) with each Agent or identified Group whose agent
+    key `replace` accepts replaced by a copy of `by`."""
+    if isinstance(value, list):
+        return [agents_replaced(item, replace, by) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if any(ifi in value for ifi in _IFIS) and replace(agent_key(value)):
+        return dict(by)
+    return {key: agents_replaced(item, replace, by) for key, item in value.items()}
+
+
+def _attachments(payload: dict[str, Any]) -> set[str]:
+    return {a["sha2"] for a in payload.get("attachments") or () if "sha2" in a}
+
+
+@transaction.atomic
+def agents_erase(*, agent_keys: Collection[str], pseudonym: str) -> Counter[str]:
+    """Delete or pseudonymise every statement and document of these agents (one person's
+    identities); return the rows touched per table. Runs in the caller's transaction."""
+    keys = set(agent_keys)
+    replacement = pseudonymous_agent(pseudonym)
+    counts: Counter[str] = Counter()
+    orphans: set[tuple[int, str]] = set()
+    for chunk in statements_mentioning(agent_keys=keys, chunk=CHUNK):
+        deleted = {s.pk for s in chunk if is_records_subject(s.payload, keys)}
+        for statement in chunk:
+            if statement.pk in deleted:
+                orphans |= {(statement.organisation_id, h) for h in _attachments(statement.payload)}
+        if deleted:
+            _, per_model = Statement.objects.filter(pk__in=deleted).delete()
+            counts.update(per_model)
+        kept = [s for s in chunk if s.pk not in deleted]
+        for statement in kept:
+            statement.payload = agents_replaced(statement.payload, keys.__contains__, replacement)
+        Statement.objects.bulk_update(kept, ["payload"])
+        counts["learning_records.Statement (pseudonymised)"] += len(kept)
+        counts.update(_index_rows_pseudonymise(kept, keys, replacement))
+    _, documents = Document.objects.filter(agent_key__in=list(keys)).delete()
+    counts.update(documents)
+    counts["learning_records.AttachmentContent"] += _orphans_delete(orphans)
+    return counts
+
+
+def _index_rows_pseudonymise(
+    statements: list[Statement], agent_keys: Collection[str], replacement: dict[str, Any]
+) -> Counter[str]:
+    """The agent index rows of rewritten statements name the pseudonym, not the person."""
+    if not statements:
+        return Counter()
+    new_key = agent_key(replacement) or ""
+    rows = StatementAgent.objects.filter(
+        statement_id__in=[s.pk for s in statements], agent_key__in=list(agent_keys)
+    )
+    # One row per statement and key, as the LRS writes them (a direct mention wins): two of
+    # the person's identities in one statement become one pseudonym.
+    replaced: dict[int, StatementAgent] = {}
+    for row in rows.only(*_ROW_FIELDS).order_by("related_only", "pk"):
+        replaced.setdefault(row.statement_id, row)
+    removed, _ = rows.delete()
+    StatementAgent.objects.bulk_create(
+        StatementAgent(
+            statement_id=row.statement_id,
+            organisation_id=row.organisation_id,
+            agent_key=new_key,
+            agent_hash=lookup_hash(new_key),
+            related_only=row.related_only,
+            stored=row.stored,
+        )
+        for row in replaced.values()
+    )
+    return Counter({"learning_records.StatementAgent (pseudonymised)": removed})
+
+
+_ROW_FIELDS = ("statement_id", "organisation_id", "related_only", "stored")
+
+
+def _orphans_delete(attachments: set[tuple[int, str]]) -> int:
+    """Delete attachment data no remaining statement of its store refers to. Attachments
+    are shared by hash, and only the payloads say who uses one: a text search of the
+    store's payloads, run only for the few attachments the erased statements had."""
+    deleted = 0
+    for organisation_id, sha2 in sorted(attachments):
+        used = (
+            Statement.objects.filter(organisation_id=organisation_id)
+            .annotate(text=Cast("payload", TextField()))
+            .filter(text__contains=sha2)
+            .exists()
+        )
+        if not used:
+            deleted += AttachmentContent.objects.filter(
+                organisation_id=organisation_id, sha2=sha2
+            ).delete()[0]
+    return deleted
