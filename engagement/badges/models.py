@@ -203,6 +203,25 @@ class Assertion(models.Model):
         return self.revoked_at is not None
 
 
+class ErasedAssertion(models.Model):
+    """What stays of an assertion whose recipient was erased (GDPR Art. 17): its public id
+    and status list bit, so its Open Badges 3.0 credential, which the person may still hold,
+    shows as revoked (the status list is built from these and the revoked assertions), and
+    the hosted 2.0 assertion answers 410 Gone. Nothing here names or hashes the recipient."""
+
+    uuid = models.UUIDField(_("public id"), unique=True, editable=False)
+    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="+")
+    status_list_index = models.PositiveIntegerField(_("status list index"), unique=True)
+    revoked_at = models.DateTimeField(_("revoked at"))
+
+    class Meta:
+        verbose_name = _("erased assertion")
+        verbose_name_plural = _("erased assertions")
+
+    def __str__(self) -> str:
+        return f"erased assertion {self.uuid}"
+
+
 class StatusListCounter(models.Model):
     """The next free status list index. One row; the award's UPDATE of it holds the row lock
     until the award commits, so two awards never take the same index (and a rolled-back

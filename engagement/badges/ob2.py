@@ -6,6 +6,7 @@ permanent URL under settings.KIPINA_PUBLIC_URL: a verifier re-reads it, so it mu
 """
 
 import hashlib
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -113,6 +114,16 @@ def badge_class_document(badge_class: BadgeClass) -> dict[str, Any]:
     if badge_class.tags:
         document["tags"] = [str(tag) for tag in badge_class.tags]
     return document
+
+
+def erased_assertion_document(public_id: uuid.UUID) -> dict[str, Any]:
+    """An assertion whose recipient was erased: revoked (only id and revoked are required)."""
+    return {
+        "@context": OB2_CONTEXT,
+        "type": "Assertion",
+        "id": public_url("assertion", uuid=public_id),
+        "revoked": True,
+    }
 
 
 def assertion_document(assertion: Assertion) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
 
-from engagement.badges.models import Assertion, BadgeClass, BadgeShare, Issuer
+from engagement.badges.models import Assertion, BadgeClass, BadgeShare, ErasedAssertion, Issuer
 from engagement.network.models import Milestone, Person
 
 _BADGE_CLASS_RELATED = ("issuer", "milestone__pathway", "pathway")
@@ -38,6 +38,10 @@ def assertion_get(*, public_id: uuid.UUID) -> Assertion | None:
         .select_related(*(f"badge_class__{name}" for name in _BADGE_CLASS_RELATED))
         .first()
     )
+
+
+def assertion_erased(*, public_id: uuid.UUID) -> bool:
+    return ErasedAssertion.objects.filter(uuid=public_id).exists()
 
 
 def assertions_of(*, person: Person) -> QuerySet[Assertion]:

@@ -88,7 +88,10 @@ def assertion(request: HttpRequest, uuid: uuid.UUID) -> HttpResponse:
     with `revoked: true` and the reason (OB 2.0 hosted verification); the page says so."""
     found = selectors.assertion_get(public_id=uuid)
     if found is None:
-        raise Http404(_("No such badge assertion."))
+        if not selectors.assertion_erased(public_id=uuid):
+            raise Http404(_("No such badge assertion."))
+        # The recipient was erased: revoked, and nothing else said (privacy.py).
+        return JsonResponse(ob2.erased_assertion_document(uuid), status=410)
     document = ob2.assertion_document(found)
     context = {"assertion": found, "badge_class": found.badge_class, "document": document}
     status = 410 if found.is_revoked else 200

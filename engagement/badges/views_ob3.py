@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from engagement.badges import ob3, selectors
-from engagement.badges.models import Assertion, Issuer
+from engagement.badges.models import Assertion, ErasedAssertion, Issuer
 from engagement.network.selectors import viewer_of_user
 
 JSON_LD = "application/ld+json"
@@ -132,8 +132,10 @@ def _own_assertion(request: HttpRequest, public_id: uuid.UUID) -> Assertion | Ht
 
 
 def _revoked_indexes(issuer: Issuer) -> list[int]:
-    return list(
-        Assertion.objects.filter(badge_class__issuer=issuer, revoked_at__isnull=False).values_list(
-            "status_list_index", flat=True
-        )
-    )
+    revoked = Assertion.objects.filter(badge_class__issuer=issuer, revoked_at__isnull=False)
+    # An erased recipient's credentials stay revoked (engagement/badges/privacy.py).
+    erased = ErasedAssertion.objects.filter(issuer=issuer)
+    return [
+        *revoked.values_list("status_list_index", flat=True),
+        *erased.values_list("status_list_index", flat=True),
+    ]

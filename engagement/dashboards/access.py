@@ -11,7 +11,7 @@ from typing import Concatenate, ParamSpec
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.translation import gettext as _
 
 from engagement.network.models import Person, Role
@@ -64,17 +64,17 @@ def dashboard_viewer(request: HttpRequest) -> DashboardViewer:
 def role_required(
     allowed: Callable[[DashboardViewer], bool],
 ) -> Callable[
-    [Callable[Concatenate[HttpRequest, DashboardViewer, P], HttpResponse]],
-    Callable[Concatenate[HttpRequest, P], HttpResponse],
+    [Callable[Concatenate[HttpRequest, DashboardViewer, P], HttpResponseBase]],
+    Callable[Concatenate[HttpRequest, P], HttpResponseBase],
 ]:
     """Gives the view the viewer, after sending anonymous users to log in and refusing
     (403) those `allowed` says no to."""
 
     def decorate(
-        view: Callable[Concatenate[HttpRequest, DashboardViewer, P], HttpResponse],
-    ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+        view: Callable[Concatenate[HttpRequest, DashboardViewer, P], HttpResponseBase],
+    ) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
         @wraps(view)
-        def guarded(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             viewer = dashboard_viewer(request)

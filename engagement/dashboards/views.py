@@ -2,13 +2,11 @@
 render. Page content is assembled in pages.py; POSTs are parsed by forms.py."""
 
 import csv
-import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.serializers.json import DjangoJSONEncoder
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +24,7 @@ from engagement.dashboards.forms import (
 )
 from engagement.network import services as network_services
 from engagement.network.models import Cohort, Person
+from engagement.privacy.views import export_response
 from engagement.rules import services as rules_services
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
@@ -214,16 +213,9 @@ def learner_notification_read(
 
 @require_GET
 @role_required(_HAS_PERSON)
-def learner_export(request: HttpRequest, viewer: DashboardViewer) -> HttpResponse:
-    person = _person(viewer)
-    document = exports.my_data(person=person, now=timezone.now())
-    response = HttpResponse(
-        json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
-        content_type="application/json; charset=utf-8",
-    )
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="kipina-my-data-{stamp}.json"'
-    return response
+def learner_export(request: HttpRequest, viewer: DashboardViewer) -> StreamingHttpResponse:
+    """Everything held about me, as one JSON document (engagement/privacy/export.py)."""
+    return export_response(person=_person(viewer), now=timezone.now())
 
 
 # --- Network administrator --------------------------------------------------------------------
