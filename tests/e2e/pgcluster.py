@@ -2,14 +2,19 @@
 shared server must never be restarted: other tests use it). initdb and pg_ctl come from
 Debian's /usr/lib/postgresql/<version>/bin; PostgreSQL refuses to run as root, so as root the
 commands run as the `postgres` OS user, in a directory of its own under /tmp (pytest's
-tmp_path is root's, 0700, where that user cannot enter)."""
+tmp_path is root's, 0700, where that user cannot enter). `scratch_database` gives a test a
+throw-away database on the suite's own server instead, when a restart is not needed."""
 
 import glob
 import os
 import shutil
 import subprocess
 import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -97,3 +102,25 @@ class PgCluster:
             check=False,
         )
         assert result.returncode == 0, f"{program} failed: {result.stderr[-2000:]}\n{self.log()}"
+
+
+@contextmanager
+def scratch_database() -> Iterator[dict[str, str]]:
+    """With DATABASE_URL naming PostgreSQL: a database of the test's own on that server (a
+    unique name, so tests running side by side never share one), dropped afterwards, as
+    {"DATABASE_URL": ...} for a Stack. Without it: {} (the stack's own SQLite file)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield {}
+        return
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_faults_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, dbname="postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {"DATABASE_URL": urlunsplit(parts._replace(path=f"/{name}"))}
+    finally:
+        with psycopg.connect(url, dbname="postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
