@@ -2,7 +2,13 @@ from typing import Any
 
 from django.contrib import admin
 
-from learning_records.models import Activity, Document, LrsClient, Statement
+from learning_records.models import (
+    Activity,
+    Document,
+    LrsClient,
+    Statement,
+    StatementRetention,
+)
 
 
 @admin.register(LrsClient)
@@ -64,3 +70,17 @@ class ActivityAdmin(_ReadOnlyAdmin):
     search_fields = ["activity_iri"]
     list_select_related = ["organisation"]
     show_full_result_count = False
+
+
+@admin.register(StatementRetention)
+class StatementRetentionAdmin(admin.ModelAdmin[StatementRetention]):
+    """How long each organisation's statements are kept; the nightly beat task applies it."""
+
+    list_display = ["organisation", "statement_retention_days", "updated_at"]
+    list_select_related = ["organisation"]
+    search_fields = ["organisation__name_en", "organisation__slug"]
+    readonly_fields = ["updated_at"]
+
+    def get_readonly_fields(self, request: object, obj: object = None) -> list[str]:
+        # The organisation is the row's key: a policy moves to another one by a new row.
+        return [*self.readonly_fields, "organisation"] if obj else self.readonly_fields

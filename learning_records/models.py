@@ -1,6 +1,7 @@
 import hashlib
 import json
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -292,3 +293,46 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.activity_iri
+
+
+class StatementRetention(models.Model):
+    """How long an organisation's store keeps raw statements (docs/retention.md).
+
+    Without a row, or with no days set, statements are kept for ever. The beat task
+    `lrs.expire_statements` deletes those stored longer ago than this many days.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="statement_retention",
+        verbose_name=_("organisation"),
+    )
+    statement_retention_days = models.PositiveIntegerField(
+        _("keep statements for (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Statements stored longer ago than this are deleted every night. Progress already "
+            "made from them stays. Empty: keep them for ever."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("statement retention")
+        verbose_name_plural = _("statement retention")
+        constraints = [
+            # Zero days would delete statements before the progress projector has read them
+            # (it reads those stored KIPINA_PROGRESS_SETTLE_SECONDS ago).
+            models.CheckConstraint(
+                condition=models.Q(statement_retention_days__gte=1),
+                name="statement_retention_at_least_a_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        days = self.statement_retention_days
+        return f"{self.organisation}: {'for ever' if days is None else f'{days} days'}"

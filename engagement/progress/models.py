@@ -31,7 +31,12 @@ class Evidence(models.Model):
     context): it makes the learner active and may carry time spent."""
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    # No database constraint: the LRS's retention deletes old statements with a plain DELETE
+    # and the progress they made stays, keyed by their row ids, which are never reused
+    # (docs/retention.md). A delete through the ORM (erasure) still takes the facts along.
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
     occurred_at = models.DateTimeField()
     duration_seconds = models.FloatField(default=0)
 
@@ -51,7 +56,9 @@ class Qualification(models.Model):
     milestone_activity = models.ForeignKey(
         MilestoneActivity, on_delete=models.CASCADE, related_name="+"
     )
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    statement = models.ForeignKey(  # no database constraint, as Evidence's
+        Statement, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
     achieved_at = models.DateTimeField()
 
     class Meta:

@@ -1,0 +1,129 @@
+"""Retention of raw statements per organisation (issue 9; docs/retention.md says what stays).
+
+An organisation's StatementRetention gives the days its store keeps statements. Those
+stored before `now` minus that many days are deleted with their index rows, a bounded
+batch per transaction, oldest first; then the attachment data none of the store's remaining
+statements refers to. Deleting by that condition is what makes a run idempotent: a second
+run with the same `now` finds nothing, and a run cut short leaves whole batches behind.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from learning_records.models import (
+    AttachmentContent,
+    Statement,
+    StatementActivity,
+    StatementAgent,
+    StatementRetention,
+)
+
+# Statements deleted per transaction: row ids of one batch are all that is held in memory,
+# and a batch (statement rows, ~6 index rows each) commits in well under a second.
+EXPIRE_BATCH = 1000
+# Payloads read per round trip when looking for the attachments still in use.
+_SCAN_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Expiry:
+    statements: int  # statements deleted by this run
+    attachments: int  # attachment data deleted by this run
+    done: bool  # False: max_batches was reached with more left to delete
+
+
+def organisations_with_retention() -> list[int]:
+    """Organisations whose statements expire, by id."""
+    return list(
+        StatementRetention.objects.filter(statement_retention_days__isnull=False)
+        .order_by("organisation_id")
+        .values_list("organisation_id", flat=True)
+    )
+
+
+def retention_cutoff(*, organisation_id: int, now: dt.datetime) -> dt.datetime | None:
+    """Statements stored before this expire at `now`; None when the store keeps them."""
+    days = (
+        StatementRetention.objects.filter(organisation_id=organisation_id)
+        .values_list("statement_retention_days", flat=True)
+        .first()
+    )
+    return None if days is None else now - dt.timedelta(days=days)
+
+
+def statements_expire(
+    *,
+    organisation_id: int,
+    now: dt.datetime,
+    batch_size: int | None = None,
+    max_batches: int | None = None,
+) -> Expiry:
+    """Delete the organisation's statements that are past its retention at `now`, in
+    batches of `batch_size` (EXPIRE_BATCH), at most `max_batches` of them."""
+    batch_size = batch_size or EXPIRE_BATCH
+    cutoff = retention_cutoff(organisation_id=organisation_id, now=now)
+    if cutoff is None:
+        return Expiry(0, 0, done=True)
+    deleted = batches = 0
+    while max_batches is None or batches < max_batches:
+        count = _batch_delete(organisation_id, cutoff, batch_size)
+        deleted, batches = deleted + count, batches + 1
+        if count < batch_size:
+            return Expiry(deleted, _attachments_expire(organisation_id, cutoff), done=True)
+    return Expiry(deleted, 0, done=False)
+
+
+@transaction.atomic
+def _batch_delete(organisation_id: int, cutoff: dt.datetime, batch_size: int) -> int:
+    # The (organisation, stored, id) index yields the oldest first and stops at the batch.
+    row_ids = list(
+        Statement.objects.filter(organisation_id=organisation_id, stored__lt=cutoff)
+        .order_by("stored", "id")
+        .values_list("id", flat=True)[:batch_size]
+    )
+    if not row_ids:
+        return 0
+    StatementAgent.objects.filter(statement_id__in=row_ids).delete()
+    StatementActivity.objects.filter(statement_id__in=row_ids).delete()
+    # A plain DELETE, not the ORM's: its cascade would take the progress facts made from
+    # these statements (Evidence, Qualification), and progress already made stays.
+    placeholders = ", ".join(["%s"] * len(row_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {Statement._meta.db_table} WHERE id IN ({placeholders})",  # noqa: S608
+            row_ids,
+        )
+    return len(row_ids)
+
+
+def _attachments_expire(organisation_id: int, cutoff: dt.datetime) -> int:
+    """Delete the attachment data first stored before the cutoff that no remaining statement
+    of the store refers to. Data is shared by hash and only payloads say who uses it, so the
+    store's statements that carry attachments are read, only when such old data exists."""
+    old = set(
+        AttachmentContent.objects.filter(
+            organisation_id=organisation_id, created_at__lt=cutoff
+        ).values_list("sha2", flat=True)
+    )
+    if not old:
+        return 0
+    carrying = Statement.objects.filter(organisation_id=organisation_id).filter(
+        Q(payload__has_key="attachments") | Q(payload__object__has_key="attachments")
+    )
+    in_use: set[str] = set()
+    for own, nested in carrying.values_list(
+        "payload__attachments", "payload__object__attachments"
+    ).iterator(chunk_size=_SCAN_CHUNK):
+        in_use.update(
+            str(attachment.get("sha2", "")).lower()
+            for attachment in [*(own or ()), *(nested or ())]
+            if isinstance(attachment, dict)
+        )
+    unused = sorted(old - in_use)
+    deleted, _ = AttachmentContent.objects.filter(
+        organisation_id=organisation_id, sha2__in=unused
+    ).delete()
+    return deleted
