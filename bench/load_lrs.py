@@ -138,6 +138,13 @@ def verdict_table(run: LoadRun, server: Server, seeded: int, found: int) -> str:
     )
 
 
+def _warm_up(run: LoadRun) -> str:
+    if len(run.warm_up) < 2:
+        return "too few"
+    p50 = percentiles_ms([o.milliseconds for o in run.warm_up])[0]
+    return f"{p50:.0f}/{max(o.milliseconds for o in run.warm_up):.0f} ms"
+
+
 def _errors(errors: list[Outcome]) -> str:
     if not errors:
         return "0"
@@ -166,7 +173,9 @@ def main() -> None:
     parser = postgres_parser(__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--warm-up", type=float, default=5.0)
+    parser.add_argument(
+        "--warm-up", type=int, default=12, help="GETs per client before the window opens"
+    )
     parser.add_argument("--seed-statements", type=int, default=100_000)
     options = parser.parse_args()
     url = options.postgres or os.environ.get("DATABASE_URL") or DEFAULT_POSTGRES
@@ -195,7 +204,7 @@ def main() -> None:
                 }
             )
             print(
-                f"{options.clients} clients: {options.warm_up:g} s warm-up, "
+                f"{options.clients} clients: {options.warm_up} requests each to warm up, "
                 f"{options.seconds:g} s measured...",
                 flush=True,
             )
@@ -215,13 +224,15 @@ def main() -> None:
                 f"Server: `{server.command}`, production settings, PostgreSQL at {shown(url)} "
                 f"(database `{DATABASE}`, made and dropped by the run). {options.clients} "
                 f"LMS clients, each with its own key, spread over the {len(ORGANISATIONS)} "
-                f"organisations of the seed of {seeded:,} statements; {options.warm_up:g} s "
-                f"of warm-up, then {options.seconds:g} s measured ({run.seconds:.1f} s until "
+                f"organisations of the seed of {seeded:,} statements; a warm-up of "
+                f"{options.warm_up} GETs a client (each worker checks a client's secret, "
+                f"PBKDF2, on its first request only), then {options.seconds:g} s measured, "
+                f"the window opening for all clients at once ({run.seconds:.1f} s until "
                 f"the last request of the window was answered). Mix drawn per request: "
                 + ", ".join(f"{kind} {weight} %" for kind, weight in MIX.items())
                 + f"; every filtered GET's `more` link followed with probability 1/2 (and "
-                f"so on down the pages). {len(run.warm_up):,} warm-up requests not in the "
-                f"latencies."
+                f"so on down the pages). The {len(run.warm_up):,} warm-up requests are not in "
+                f"the latencies (their p50/max: {_warm_up(run)})."
             )
     command = command_line("bench-load", url)
     text = section(
