@@ -23,8 +23,11 @@ demo: install
 		$(BIN)/python manage.py demo --host $(HOST) --port $(PORT)
 
 ## test: the whole suite. DATABASE_URL / REDIS_URL switch to the real services.
+## HYPOTHESIS_PROFILE is the xAPI fuzz tests' budget (tests/learning_records/fuzz/conftest.py):
+## ci, 60 examples a test, in every run and in CI; `make test HYPOTHESIS_PROFILE=long` hunts.
+HYPOTHESIS_PROFILE ?= ci
 test: install
-	$(BIN)/pytest -n 2
+	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(BIN)/pytest -n 2
 
 lint: install
 	$(BIN)/ruff check .
