@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Min, Sum
+from django.db.models import Max, Min, Q, Sum
 from django.utils import timezone
 
 from engagement.network.models import Enrolment, XapiIdentity
@@ -354,20 +354,31 @@ def _events_of(state: ProgressState) -> Iterable[tuple[str, int | None, dt.datet
 
 def _catch_up_directory() -> int:
     """Project the earlier statements of people who got a new identity or enrolment since
-    the last look: no replay is needed when an administrator links an identity late."""
+    the last look: no replay is needed when an administrator links an identity late.
+
+    The look's time is saved only once the catch-up is done (it runs in several
+    transactions): a run that dies during it, a killed worker or an error, leaves the same
+    people to the next run instead of losing them behind the main cursor."""
     now = timezone.now()
     with transaction.atomic():
-        cursor = _locked_cursor()
-        since = cursor.directory_checked_at
-        cursor.directory_checked_at = now
-        cursor.save(update_fields=["directory_checked_at", "updated_at"])
+        since = _locked_cursor().directory_checked_at
     if since is None:
+        _directory_checked(now)
         return 0  # the main pass has not started: it will read everything anyway
     since -= DIRECTORY_OVERLAP
     people = set(
         XapiIdentity.objects.filter(created_at__gt=since).values_list("person_id", flat=True)
     ) | set(Enrolment.objects.filter(created_at__gt=since).values_list("learner_id", flat=True))
-    return _reproject_people(people) if people else 0
+    updated = _reproject_people(people) if people else 0
+    _directory_checked(now)
+    return updated
+
+
+def _directory_checked(at: dt.datetime) -> None:
+    # Never back: a concurrent run that started later may have finished first.
+    ProjectionCursor.objects.filter(name=CURSOR).filter(
+        Q(directory_checked_at__isnull=True) | Q(directory_checked_at__lt=at)
+    ).update(directory_checked_at=at, updated_at=timezone.now())
 
 
 def _reproject_people(person_ids: set[int]) -> int:
