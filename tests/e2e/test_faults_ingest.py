@@ -27,6 +27,7 @@ import pytest
 
 from backend.unavailable import RETRY_AFTER_SECONDS
 from tests.conftest import need_service
+from tests.e2e import pgcluster
 from tests.e2e.pgcluster import PgCluster, scratch_database
 from tests.e2e.stack import Stack, wait_for
 from tests.sendgrid_loopback import FakeSendGrid
@@ -162,6 +163,17 @@ class BatchReader(threading.Thread):
             except psycopg.OperationalError:
                 self.failures += 1  # the server is down or restarting: poll again soon
                 time.sleep(0.1)
+
+
+@pytest.mark.parametrize(("required", "outcome"), [(True, pytest.fail), (False, pytest.skip)])
+def test_a_machine_without_initdb_skips_the_restart_or_fails_it_in_ci(
+    monkeypatch, required, outcome
+):
+    monkeypatch.setattr(pgcluster.glob, "glob", lambda pattern: [])
+    monkeypatch.setattr(pgcluster, "REQUIRE_SERVICES", required)
+
+    with pytest.raises(outcome.Exception, match="initdb and pg_ctl are needed"):
+        PgCluster()
 
 
 @pytest.fixture
