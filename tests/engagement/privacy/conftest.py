@@ -109,6 +109,47 @@ def _post(lms: XapiClient, *statements: dict[str, Any]) -> list[str]:
     return ids
 
 
+CERTIFICATE = b"Todistus: Aino Virtanen, akkuturvallisuus.\n"
+CHECKLIST = b"Safety checklist, same for everyone.\n"
+_BOUNDARY = "h7-boundary"
+
+
+def _attached(statement: dict[str, Any], content: bytes) -> dict[str, Any]:
+    attachment = {
+        "usageType": "http://id.tincanapi.com/attachment/certificate_of_completion",
+        "display": {"en-US": "Certificate"},
+        "contentType": "text/plain",
+        "length": len(content),
+        "sha2": hashlib.sha256(content).hexdigest(),
+    }
+    return {**statement, "attachments": [attachment]}
+
+
+def _post_with_attachments(
+    lms: XapiClient, statements: list[tuple[dict[str, Any], bytes]]
+) -> list[str]:
+    """xAPI 1.0.3 Communication §1.5.2: multipart/mixed, the statements first, then each
+    attachment's raw data once under its SHA-2."""
+    contents = {s["attachments"][0]["sha2"]: content for s, content in statements}
+    chunks = [
+        f"--{_BOUNDARY}\r\nContent-Type: application/json\r\n\r\n".encode(),
+        json.dumps([s for s, _ in statements]).encode(),
+    ]
+    for sha2, content in contents.items():
+        head = f"Content-Type: text/plain\r\nX-Experience-API-Hash: {sha2}\r\n"
+        head += "Content-Transfer-Encoding: binary\r\n"
+        chunks += [f"\r\n--{_BOUNDARY}\r\n{head}\r\n".encode(), content]
+    chunks.append(f"\r\n--{_BOUNDARY}--\r\n".encode())
+    response = lms.post(
+        "/xapi/statements",
+        b"".join(chunks),
+        content_type=f"multipart/mixed; boundary={_BOUNDARY}",
+    )
+    assert response.status_code == 200, response.content
+    ids: list[str] = response.json()
+    return ids
+
+
 def _put_document(lms: XapiClient, resource: str, params: dict[str, str], body: Any) -> None:
     # A profile PUT must say it creates (Communication §3.1); a state PUT may.
     headers = {"If-None-Match": "*"}
@@ -142,6 +183,13 @@ def build_world(net: Network) -> World:
         _xapi_statement(BO, PASSED, _activity(SAFETY_QUIZ), context={"instructor": AINO}),
         _xapi_statement(BO, COMPLETED, _activity(COURSE), context={"team": team}),
     )
+    with_files = [
+        (_attached(_xapi_statement(AINO, PASSED, _activity(COURSE)), CERTIFICATE), CERTIFICATE),
+        (_attached(_xapi_statement(AINO, COMPLETED, _activity(COURSE)), CHECKLIST), CHECKLIST),
+        (_attached(_xapi_statement(BO, COMPLETED, _activity(COURSE)), CHECKLIST), CHECKLIST),
+    ]
+    files = _post_with_attachments(lms, with_files)
+    aino_ids += files[:2]
     state = {"activityId": SAFETY_VIDEO, "agent": json.dumps(AINO), "stateId": "bookmark"}
     _put_document(lms, "activities/state", state, {"position": 42, "learner": "Aino Virtanen"})
     profile = {"agent": json.dumps(AINO), "profileId": "preferences"}

@@ -2,6 +2,7 @@
 SQLite and PostgreSQL alike; the other learners' records stay whole; an erasure record
 without personal data says it happened."""
 
+import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -25,10 +26,10 @@ from engagement.privacy.erasure import person_erase
 from engagement.privacy.models import ErasureRecord
 from engagement.progress.models import EnrolmentProgress, Evidence
 from engagement.rules.models import Decision
-from learning_records.models import Document, Statement, StatementAgent
+from learning_records.models import AttachmentContent, Document, Statement, StatementAgent
 from notifications.models import Notification
 from tests.engagement.dashboards.conftest import NOW
-from tests.engagement.privacy.conftest import World
+from tests.engagement.privacy.conftest import CERTIFICATE, CHECKLIST, World
 from tests.factories import UserFactory
 
 _TEXT = (models.CharField, models.TextField, models.JSONField, models.BinaryField)
@@ -172,6 +173,18 @@ def test_her_own_statements_and_documents_are_gone(world: World, admin_user: Any
     assert response.status_code == 404
 
 
+def test_her_attachments_go_and_shared_ones_stay(world: World, admin_user: Any) -> None:
+    """The certificate only her statement had is deleted; the checklist that Bo's statement
+    also carries stays, and so does Bo's statement."""
+    certificate, checklist = (hashlib.sha256(c).hexdigest() for c in (CERTIFICATE, CHECKLIST))
+    assert AttachmentContent.objects.filter(sha2=certificate).exists()
+    _erase(world, admin_user)
+    assert not AttachmentContent.objects.filter(sha2=certificate).exists()
+    assert AttachmentContent.objects.filter(sha2=checklist).exists()
+    kept = Statement.objects.filter(payload__attachments__0__sha2=checklist)
+    assert [s.payload["actor"]["mbox"] for s in kept] == ["mailto:bo@example.fi"]
+
+
 def test_her_badge_is_revoked_and_forgets_her(world: World, admin_user: Any) -> None:
     index = world.assertion.status_list_index
     _erase(world, admin_user)
@@ -199,7 +212,7 @@ def test_the_membership_application_stays_without_her(world: World, admin_user: 
 
 
 def test_the_record_counts_rows_and_names_nobody(world: World, admin_user: Any) -> None:
-    # Hers: the five posted here, two of the scenario, the badge's and the event's.
+    # Hers: the seven posted here, two of the scenario, the badge's and the event's.
     statements = Statement.objects.count()
     record = _erase(world, admin_user)
     assert record.requested_by == admin_user
