@@ -210,6 +210,8 @@ def test_a_postgres_restart_during_ingest_is_503_no_partial_batch_and_one_copy_e
         thread.start()
 
     def stored() -> int:
+        unexpected = [a for sender in senders for a in sender.unexpected]
+        assert not unexpected, (unexpected[0].status, unexpected[0].body[:300], stack.log("web"))
         return sum(len(sender.stored) for sender in senders)
 
     wait_for("batches before the restart", lambda: stored() >= 10, timeout=30)
