@@ -5,13 +5,15 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.openapi import ErrorSerializer as ERROR
 from engagement.membership import services
 from engagement.membership.models import MembershipApplication
 from engagement.network.permissions import IsNetworkAdmin
@@ -69,6 +71,12 @@ class DecisionView(APIView):
         return Response(ApplicationSerializer(application).data)
 
 
+DECISION_ERRORS = {
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="the decision cannot be made"),
+    409: OpenApiResponse(ERROR, description="the application was decided already"),
+}
+
+
 @extend_schema_view(
     post=extend_schema(
         summary="Approve a membership application",
@@ -76,7 +84,7 @@ class DecisionView(APIView):
         "badge issuer and LRS client, and queues the welcome e-mail; all or nothing. 409 when "
         "the application was decided already.",
         request=None,
-        responses={200: ApplicationSerializer},
+        responses={200: ApplicationSerializer, **DECISION_ERRORS},
     )
 )
 class ApproveView(DecisionView):
@@ -89,7 +97,7 @@ class ApproveView(DecisionView):
         description="Records the reason and e-mails it to the applicant. 409 when the "
         "application was decided already.",
         request=DeclineSerializer,
-        responses={200: ApplicationSerializer},
+        responses={200: ApplicationSerializer, **DECISION_ERRORS},
     )
 )
 class DeclineView(DecisionView):

@@ -59,8 +59,11 @@ ERROR = ErrorSerializer
 WRITE_ERRORS = {
     400: OpenApiResponse(description="invalid input; the body names each field's problem"),
     403: OpenApiResponse(ERROR, description="not signed in, or not a network administrator"),
+    409: OpenApiResponse(ERROR, description="conflicts with data stored meanwhile, or in use"),
     413: OpenApiResponse(ERROR, description="the body is larger than the limit"),
 }
+# A field-by-field refusal: each field (or `detail`) maps to its messages.
+VALIDATION_ERROR = OpenApiResponse(OpenApiTypes.OBJECT, description="invalid input")
 
 
 class PayloadTooLarge(APIException):
@@ -609,7 +612,13 @@ class NetworkImportView(NetworkAPIMixin, APIView):
         },
         responses={
             200: shapes.ImportResultSerializer,
-            400: shapes.ImportRefusedSerializer,
+            # ImportRefusedSerializer's `detail` and `problems` when the data is refused;
+            # a field's message when the upload itself is wrong (no file, no CSV kind).
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="refused: `detail` and `problems` (ImportProblem), or a field's "
+                "message when the upload is malformed",
+            ),
             403: OpenApiResponse(ERROR, description="not a network administrator"),
             413: OpenApiResponse(ERROR, description="larger than the upload limit"),
         },
@@ -672,7 +681,7 @@ class NetworkExportView(NetworkAPIMixin, APIView):
         responses={
             (200, "application/json"): OpenApiTypes.OBJECT,
             (200, "application/zip"): OpenApiTypes.BINARY,
-            (400, "application/json"): ERROR,
+            (400, "application/json"): OpenApiTypes.OBJECT,
             (403, "application/json"): ERROR,
         },
     )

@@ -290,7 +290,8 @@ class SharedEnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
             progress is not None and progress.completed_at is not None
         )
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    # Null until the projector has seen the enrolment's first evidence.
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
     def get_completed_at(self, enrolment: Enrolment) -> Any:
         progress = self._progress(enrolment)
         return None if progress is None else progress.completed_at
@@ -300,7 +301,7 @@ class SharedEnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
         progress = self._progress(enrolment)
         return 0 if progress is None else progress.milestones_done
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field({"type": "integer", "nullable": True})
     def get_milestones_total(self, enrolment: Enrolment) -> int | None:
         progress = self._progress(enrolment)
         return None if progress is None else progress.milestones_total

@@ -240,7 +240,7 @@ class TrafficLightsView(RulesAPIMixin, generics.GenericAPIView[Any]):
         parameters=[OpenApiParameter("cohort", OpenApiTypes.INT, required=True)],
         responses={
             200: shapes.TrafficLightSerializer(many=True),
-            400: OpenApiResponse(ERROR, description="no cohort, or not a number"),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="no cohort, or not a number"),
             403: OpenApiResponse(ERROR, description="not signed in"),
             404: OpenApiResponse(ERROR, description="no such cohort that you teach"),
         },

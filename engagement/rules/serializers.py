@@ -56,7 +56,10 @@ DEFINITION_HELP = _(
 
 
 class RuleVersionSerializer(serializers.ModelSerializer[RuleVersion]):
-    created_by: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Null for versions made without a login (a management command, a data migration).
+    created_by: Any = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = RuleVersion
@@ -65,8 +68,9 @@ class RuleVersionSerializer(serializers.ModelSerializer[RuleVersion]):
 
 
 class RuleSerializer(serializers.ModelSerializer[Rule]):
-    provider: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    pathway: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # Null unless the rule's scope is a provider or a pathway.
+    provider: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    pathway: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     current_version = RuleVersionSerializer(read_only=True)
 
     class Meta:
