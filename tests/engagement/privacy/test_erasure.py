@@ -28,8 +28,9 @@ from engagement.progress.models import EnrolmentProgress, Evidence
 from engagement.rules.models import Decision
 from learning_records.models import AttachmentContent, Document, Statement, StatementAgent
 from notifications.models import Notification
+from tests.engagement.badges.test_ob3_http import status_bit
 from tests.engagement.dashboards.conftest import NOW
-from tests.engagement.privacy.conftest import CERTIFICATE, CHECKLIST, World
+from tests.engagement.privacy.conftest import CERTIFICATE, CHECKLIST, World, login
 from tests.factories import UserFactory
 
 _TEXT = (models.CharField, models.TextField, models.JSONField, models.BinaryField)
@@ -195,6 +196,37 @@ def test_her_badge_is_revoked_and_forgets_her(world: World, admin_user: Any) -> 
     )
     assert response.status_code == 410
     assert response.json()["revoked"] is True
+
+
+def test_her_credential_shows_revoked_in_the_status_list(world: World, admin_user: Any) -> None:
+    """The Open Badges 3.0 credential she downloaded before still exists outside; a verifier
+    reads its bit in the issuer's status list: 0 before the erasure, 1 after."""
+    path = f"/badges/v3/credentials/{world.assertion.uuid}.json"
+    credential = json.loads(login(world.aino).get(path).content)
+    assert status_bit(credential) == 0
+    _erase(world, admin_user)
+    assert status_bit(credential) == 1
+
+
+def test_a_failure_midway_leaves_everything_as_it_was(
+    world: World, admin_user: Any, monkeypatch: Any
+) -> None:
+    """One transaction: a room failing late (here membership, after the LRS, badges and
+    deliveries) undoes what the others had done, and no record says it happened."""
+    statements, documents = Statement.objects.count(), Document.objects.count()
+
+    def fail(**_: Any) -> None:
+        raise RuntimeError("the membership room failed")
+
+    monkeypatch.setattr("engagement.privacy.erasure.contact_erase", fail)
+    with pytest.raises(RuntimeError):
+        person_erase(person_id=world.aino.pk, requested_by=admin_user, now=NOW)
+    assert (Statement.objects.count(), Document.objects.count()) == (statements, documents)
+    assert Person.objects.filter(pk=world.aino.pk).exists()
+    assert Assertion.objects.filter(recipient=world.aino).exists()
+    assert not ErasedAssertion.objects.exists()
+    assert not ErasureRecord.objects.exists()
+    assert " ".join(traces(world.identifiers)).count("the mbox") > 0
 
 
 def test_her_login_and_sessions_end(world: World, admin_user: Any) -> None:
