@@ -39,7 +39,8 @@ class RuleForm(forms.ModelForm[Rule]):
     definition = forms.JSONField(
         label=_("definition"),
         help_text=DEFINITION_HELP,
-        widget=forms.Textarea(attrs={"rows": 10, "cols": 90, "style": "font-family: monospace"}),
+        # No style attribute: the Content-Security-Policy refuses inline styles.
+        widget=forms.Textarea(attrs={"rows": 10, "cols": 90}),
     )
 
     class Meta:
@@ -155,7 +156,7 @@ class RuleAdmin(admin.ModelAdmin[Rule]):
             return str(_("on"))
         if rule.disabled_reason:
             return format_html(
-                '<strong style="color: #ba2121">{}</strong> {}',
+                "<strong>{}</strong> {}",
                 _("OFF after an error:"),
                 rule.disabled_reason,
             )

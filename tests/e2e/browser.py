@@ -29,6 +29,14 @@ OUTPUT_DIR = Path(os.environ.get("KIPINA_TEST_OUTPUT", BASE_DIR / "test-output")
 LOCAL_SCHEMES = {"about", "data", "blob"}
 LOOPBACK = "127.0.0.1"
 CONTEXT: dict[str, Any] = {"locale": "en-GB", "viewport": {"width": 1280, "height": 900}}
+# Each Content-Security-Policy violation the document sees, told on the console (where
+# chromium also says "Refused to ..." in its own words): a page with one fails its test.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} refused ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`);
+});
+"""
 
 
 def _missing(message: str) -> None:
@@ -52,6 +60,20 @@ class Visit:
     base_url: str
     shots: Path
     requested: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+
+    def watch(self) -> None:
+        """Record the page's requests and its CSP violations."""
+        self.page.context.add_init_script(script=CSP_LISTENER)
+        self.page.on("request", lambda sent: self.requested.append(sent.url))
+        self.page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        text = message.text
+        if message.type == "error" and (
+            text.startswith("CSP violation") or "Content Security Policy" in text
+        ):
+            self.csp_violations.append(f"{self.page.url}: {text}")
 
     def go(self, path: str) -> Any:
         return self.page.goto(self.base_url + path.lstrip("/"))
@@ -75,8 +97,10 @@ class Visit:
         whose requests are checked with this one's."""
         context = self.page.context.browser.new_context(**CONTEXT)
         self.page.context.on("close", lambda _: context.close())
-        other = Visit(context.new_page(), self.base_url, self.shots, self.requested)
-        other.page.on("request", lambda sent: other.requested.append(sent.url))
+        other = Visit(
+            context.new_page(), self.base_url, self.shots, self.requested, self.csp_violations
+        )
+        other.watch()
         return other
 
     def refused(self, path: str) -> int:
@@ -147,12 +171,13 @@ def visit(browser: Any, demo_site: DemoSite, request: pytest.FixtureRequest) -> 
     test_name = re.sub(r"[^\w.-]+", "_", request.node.name)
     base_url = f"http://{LOOPBACK}:{demo_site.stack.web_port}/"
     visit = Visit(page, base_url, OUTPUT_DIR / test_name)
-    page.on("request", lambda sent: visit.requested.append(sent.url))
+    visit.watch()
     try:
         yield visit
     finally:
         context.close()
     assert visit.foreign_requests() == [], "the page fetched from outside our server"
+    assert visit.csp_violations == [], f"the CSP refused part of a page: {visit.csp_violations}"
 
 
 # --- Steps the dashboard tests share ----------------------------------------------------
