@@ -1,7 +1,7 @@
 """Failed log-ins limited (backend/ratelimit.py) on every form that calls authenticate():
 the dashboards' /accounts/login/ and the admin's.
 
-The backend comes first in AUTHENTICATION_BACKENDS and refuses every attempt, right or
+The backend (Django's ModelBackend, and the only one) refuses every attempt, right or
 wrong, once a limit is reached, so guessing on gets no answer; Django then sends
 user_login_failed, counted below unless the attempt was refused for the limit (a person
 waiting it out is not kept locked by retrying). Our login page answers such an attempt with
@@ -13,7 +13,9 @@ from typing import Any
 
 from django.contrib.auth import user_logged_in, user_login_failed
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -24,24 +26,25 @@ from backend import ratelimit
 _ATTEMPT = "_kipina_login_attempt"
 
 
-class FailedLoginLimitBackend:
-    """Authenticates nobody; refuses everyone past a failure limit."""
+class FailedLoginLimitBackend(ModelBackend):
+    """Django's username and password check, refused past a failure limit. One backend, not
+    a second one in front: with two, login() and force_login() must be told which to use."""
 
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, **credentials: Any
-    ) -> None:
-        if request is None or username is None:
-            return None  # not a log-in form (no client address to count against)
-        attempt = ratelimit.attempt_start(
-            scope="login", account=username, address=ratelimit.client_address(request)
-        )
-        setattr(request, _ATTEMPT, attempt)
-        if attempt.retry_after is not None:
-            raise PermissionDenied("too many failed log-ins")
-        return None
-
-    def get_user(self, user_id: int) -> None:
-        return None
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        if request is not None and username is not None:
+            attempt = ratelimit.attempt_start(
+                scope="login", account=username, address=ratelimit.client_address(request)
+            )
+            setattr(request, _ATTEMPT, attempt)
+            if attempt.retry_after is not None:
+                raise PermissionDenied("too many failed log-ins")
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 @receiver(user_login_failed)
