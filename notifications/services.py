@@ -345,7 +345,9 @@ def _retry_or_fail(
         ceiling=settings.KIPINA_NOTIFY_BACKOFF_MAX_SECONDS,
     )
     if sent.retry_after:
-        email_pause(until=now + dt.timedelta(seconds=sent.retry_after), now=now)
+        # Retry-After counts from the answer, which came later than the claim's `now`.
+        answered = timezone.now()
+        email_pause(until=answered + dt.timedelta(seconds=sent.retry_after), now=answered)
     delay = max(delay, sent.retry_after or 0.0)
     return _settle(
         notification,
