@@ -4,7 +4,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -17,7 +17,15 @@ class MyExportApi(APIView):
     """Everything held about the signed-in person, as one JSON document (docs/privacy.md).
     Only one's own: the endpoint takes no person parameter."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="me_export")
+    @extend_schema(
+        responses={
+            200: OpenApiTypes.OBJECT,
+            404: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="the login is not linked to a person"
+            ),
+        },
+        operation_id="me_export",
+    )
     def get(self, request: Request) -> StreamingHttpResponse:
         person = viewer_of_user(request.user).person
         if person is None:
