@@ -76,9 +76,11 @@ def can_mark_attendance(*, user: Any, event: Event) -> bool:
     if user.is_staff or user.is_superuser:
         return True
     roles = Role.objects.filter(person__user=user)
+    # A network_admin role counts only in the network organisation itself, as in the network
+    # room's viewer_of_user: one held at a provider or company administers nothing.
     return roles.filter(
         Q(organisation_id=event.organiser_id) & ~Q(kind=Role.Kind.LEARNER)
-        | Q(kind=Role.Kind.NETWORK_ADMIN)
+        | Q(kind=Role.Kind.NETWORK_ADMIN, organisation__kind=Organisation.Kind.NETWORK)
     ).exists()
 
 

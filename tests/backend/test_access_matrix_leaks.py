@@ -1,0 +1,78 @@
+"""The leaks the access matrix (test_access_matrix.py) found, each shown on its own, small.
+
+A network_admin role held anywhere but in the network organisation grants nothing: the
+network room's viewer_of_user and the dashboards count it only there (role_grant refuses
+it elsewhere, but older imports and hand edits in the admin can leave such a row)."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from engagement.events import services as events
+from engagement.events.models import Event, Registration
+from engagement.network.models import Organisation, Person, Role
+from tests.factories import OrganisationFactory, PersonFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _signed_in(person: Person) -> Client:
+    person.user = UserFactory.create()
+    person.save(update_fields=["user"])
+    client = Client()
+    client.force_login(person.user)
+    return client
+
+
+def _started_event_with(learner: Person, organiser: Organisation) -> Event:
+    now = timezone.now()
+    event = events.event_create(
+        organiser=organiser,
+        kind=Event.Kind.WORKSHOP,
+        title_en="Cell assembly workshop",
+        starts_at=now + dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=3),
+        place="Kuopio",
+    )
+    events.registration_create(event=event, person=learner, now=now)
+    Event.objects.filter(pk=event.pk).update(starts_at=now - dt.timedelta(hours=1))
+    return event
+
+
+def test_a_network_admin_role_at_another_provider_does_not_mark_attendance() -> None:
+    savonia = OrganisationFactory.create(slug="savonia", kind="uas")
+    sedu = OrganisationFactory.create(slug="sedu", kind="vocational")
+    learner = PersonFactory.create()
+    event = _started_event_with(learner, savonia)
+    outsider = PersonFactory.create()
+    Role.objects.create(person=outsider, organisation=sedu, kind=Role.Kind.NETWORK_ADMIN)
+
+    response = _signed_in(outsider).post(
+        f"/api/events/{event.uuid}/attendance/",
+        json.dumps({"person": learner.pk}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 403
+    assert Registration.objects.get(event=event, person=learner).attended_at is None
+
+
+def test_a_network_admin_in_the_network_marks_attendance() -> None:
+    savonia = OrganisationFactory.create(slug="savonia", kind="uas")
+    network = OrganisationFactory.create(slug="network", kind="network")
+    learner = PersonFactory.create()
+    event = _started_event_with(learner, savonia)
+    admin = PersonFactory.create()
+    Role.objects.create(person=admin, organisation=network, kind=Role.Kind.NETWORK_ADMIN)
+
+    response = _signed_in(admin).post(
+        f"/api/events/{event.uuid}/attendance/",
+        json.dumps({"person": learner.pk}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    assert Registration.objects.get(event=event, person=learner).attended_at is not None
