@@ -72,8 +72,9 @@ bench-dashboards: install
 	$(BIN)/python bench/dashboards_render.py
 
 ## bench-load: 50 LMS clients posting and querying the LRS for 60 s against gunicorn on
-## PostgreSQL (DATABASE_URL, else the local server; a kipina_bench_load database seeded with
-## 100,000 statements is made and dropped): 0 errors, throughput, p50/p95/p99 per request kind.
+## PostgreSQL (DATABASE_URL, else the local server; a seed of 100,000 statements is kept in
+## kipina_bench_load_seed, each run works on a copy that it drops): 0 errors, throughput,
+## p50/p95/p99 per request kind.
 .PHONY: bench-load
 bench-load: install
 	$(BIN)/python bench/load_lrs.py $(BENCH_LOAD_FLAGS)

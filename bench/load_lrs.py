@@ -1,18 +1,19 @@
 """make bench-load: 50 LMS clients posting and querying the LRS for 60 s, on PostgreSQL.
 
 Run: .venv/bin/python bench/load_lrs.py [--postgres URL (default: DATABASE_URL, else the
-         local server)] [--clients 50] [--seconds 60]
-         [--warm-up 5] [--seed-statements 100000]
+         local server)] [--clients 50] [--seconds 60] [--warm-up 12]
+         [--seed-statements 100000]
 
-A throw-away database `kipina_bench_load` is seeded with --seed-statements statements of
-bench/population.py's four organisations through `statements_store` (bench/dataset.py: stored
-times over the past year), so queries do not run on an empty table, and gets one LRS client
-per LMS (bench/load_clients.py), spread over the four organisations. gunicorn serves it with
-production settings (bench/server.py: 3 workers of 4 threads, docker-compose's default of
-3 workers). The clients (bench/load_traffic.py) warm up, then run for --seconds. Afterwards
-the database must hold the seed plus every statement the LRS acknowledged, once; the server
-log must show no exception. Prints the tables, rewrites the "Load" section of
-docs/benchmarks.md, and exits 1 when anything failed.
+The seed is --seed-statements statements of bench/population.py's four organisations,
+stored through `statements_store` (bench/dataset.py: stored times over the past year) into
+`kipina_bench_load_seed`, which is kept while it fits (bench/kept_dataset.py), so queries
+do not run on an empty table. Each run copies it into a throw-away `kipina_bench_load`,
+migrates that and gives it one LRS client per LMS (bench/load_clients.py), spread over the
+four organisations. gunicorn serves it with production settings (3 workers of 4 threads,
+docker-compose's default of 3 workers). The clients (bench/load_traffic.py) warm up, then
+run for --seconds. Afterwards the database must hold the seed plus every statement the LRS
+acknowledged, once; the server log must show no exception. Prints the tables, rewrites the
+"Load" section of docs/benchmarks.md, and exits 1 when anything failed.
 """
 
 import os
@@ -22,8 +23,11 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import kept_dataset
 from load_clients import client_key, client_organisation
 from load_traffic import KINDS, MIX, LoadClient, LoadRun, Outcome, run_load
 from machine import machine_summary
@@ -41,32 +45,39 @@ from report import (
     section,
     write_doc,
 )
-from server import BASE_DIR, Server, gunicorn, manage, psql, server_env, throwaway_database
+from server import BASE_DIR, Server, gunicorn, manage, psql, server_env, with_database
 
 DATABASE = "kipina_bench_load"
+SEED_DATABASE = "kipina_bench_load_seed"
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 WORKERS, THREADS = 3, 4
 SEED_BATCH = 10_000  # bench/dataset.py stores batches of this size
 SHOWN_ERRORS = 10
 
 
-def prepare(env: dict[str, str], clients: int, secret: str, seed_statements: int) -> None:
-    """Migrate, store the seed, make the clients (each a process of its own, as in
-    bench-query: the Django setup stays out of this process)."""
+def prepare(env: dict[str, str], clients: int, secret: str) -> None:
+    """Bring the copy of the seed up to the project's migrations and make the clients (a
+    process of its own: the Django setup stays out of this process)."""
     manage(env, "migrate", "-v0")
-    seeding = env | {
-        # The seed's batches of 10,000 may take longer than the request deadline on a busy
-        # machine; nothing else writes meanwhile.
-        "KIPINA_XAPI_STORE_DEADLINE_SECONDS": "600",
-        "KIPINA_PROGRESS_SETTLE_SECONDS": "601",
-    }
-    bench = BASE_DIR / "bench"
-    if seed_statements:
-        command = [sys.executable, str(bench / "dataset.py"), "--statements", str(seed_statements)]
-        command += ["--fingerprint", "bench-load"]
-        subprocess.run(command, cwd=BASE_DIR, env=seeding, check=True)  # noqa: S603
-    command = [sys.executable, str(bench / "load_clients.py"), "--clients", str(clients)]
-    subprocess.run([*command, "--secret", secret], cwd=BASE_DIR, env=env, check=True)  # noqa: S603
+    command = [sys.executable, str(BASE_DIR / "bench" / "load_clients.py")]
+    # One argument: a token_urlsafe secret may begin with "-".
+    command += ["--clients", str(clients), f"--secret={secret}"]
+    subprocess.run(command, cwd=BASE_DIR, env=env, check=True)  # noqa: S603
+
+
+@contextmanager
+def seeded_copy(url: str, seed_statements: int) -> Iterator[tuple[str, str]]:
+    """A throw-away copy of the kept seed (bench/kept_dataset.py, made on the first run and
+    whenever the generator or the LRS's migrations change), dropped afterwards; and a note
+    on whether the seed was kept or made."""
+    made = kept_dataset.ensure(url, SEED_DATABASE, seed_statements, regenerate=False)
+    admin = with_database(url, "postgres")
+    drop = f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"
+    psql(admin, drop, f"CREATE DATABASE {DATABASE} TEMPLATE {SEED_DATABASE}")
+    try:
+        yield with_database(url, DATABASE), made
+    finally:
+        psql(admin, drop)
 
 
 def load_clients(count: int, secret: str) -> list[LoadClient]:
@@ -121,7 +132,15 @@ def verdict_table(run: LoadRun, server: Server, seeded: int, found: int) -> str:
                     "—",
                 )
             ),
-            Row(("failed requests (warm-up and window)", _errors(run.errors), "0"), not run.errors),
+            Row(("failed requests in the window", _errors(run.errors), "0"), not run.errors),
+            Row(
+                (
+                    "warm-up: cold start of the workers (not a target)",
+                    f"{len(run.warm_up):,} GETs, p50/max {_warm_up(run)}, failed: "
+                    + _errors(run.warm_up_errors),
+                    "—",
+                )
+            ),
             Row(
                 ("exceptions in the gunicorn log", _lines(server.errors()), "0"),
                 not server.errors(),
@@ -148,7 +167,8 @@ def _warm_up(run: LoadRun) -> str:
 def _errors(errors: list[Outcome]) -> str:
     if not errors:
         return "0"
-    shown_errors = "; ".join(f"{o.kind}: {o.error}" for o in errors[:SHOWN_ERRORS])
+    counted = Counter(f"{o.kind}: {o.error}" for o in errors).most_common(SHOWN_ERRORS)
+    shown_errors = "; ".join(f"{n}× {error}" for error, n in counted)
     return f"{len(errors):,} ({shown_errors})".replace("|", "\\|").replace("\n", " ")
 
 
@@ -157,6 +177,18 @@ def _lines(lines: list[str]) -> str:
         return "0"
     counted = Counter(lines).most_common(SHOWN_ERRORS)
     return f"{len(lines):,} (" + "; ".join(f"{n}× {line[:200]}" for line, n in counted) + ")"
+
+
+def _others(meter: CpuMeter) -> str:
+    total = (meter.machine_busy + meter.machine_idle) or 1.0
+    ours = sum(meter.used.values()) + meter.own_seconds
+    others = max(meter.machine_busy - ours, 0.0) / total
+    workers = meter.used["gunicorn workers"] / total
+    busy = ": requests mostly waited for a core" if others > workers else ""
+    return (
+        f"While the window ran, other processes used {others:.0%} of the machine's CPU time "
+        f"and the gunicorn workers {workers:.0%}{busy}."
+    )
 
 
 def cpu_table(meter: CpuMeter, clients: int) -> str:
@@ -185,14 +217,13 @@ def main() -> None:
         parser.error(f"--seed-statements must be a multiple of {SEED_BATCH:,}")
     secret = secrets.token_urlsafe(16)
     clients = load_clients(options.clients, secret)
+    print(f"A seed of {options.seed_statements:,} statements...", flush=True)
     with (
         tempfile.TemporaryDirectory(prefix="kipina-bench-") as var_dir,
-        throwaway_database(url, DATABASE) as database_url,
+        seeded_copy(url, options.seed_statements) as (database_url, made),
     ):
-        assert database_url is not None
         env = server_env(Path(var_dir), database_url)
-        print(f"Seeding {options.seed_statements:,} statements...", flush=True)
-        prepare(env, options.clients, secret, options.seed_statements)
+        prepare(env, options.clients, secret)
         seeded = stored_count(database_url)
         load_before = load_average()
         with gunicorn(env, workers=WORKERS, threads=THREADS) as server:
@@ -208,13 +239,13 @@ def main() -> None:
                 f"{options.seconds:g} s measured...",
                 flush=True,
             )
-            meter.start()
             run = run_load(
                 clients,
                 server.host,
                 server.port,
                 seconds=options.seconds,
                 warm_up=options.warm_up,
+                on_window=meter.start,
             )
             meter.stop()
             found = stored_count(database_url)
@@ -222,7 +253,8 @@ def main() -> None:
             failed = "FAIL" in verdict
             extra = (
                 f"Server: `{server.command}`, production settings, PostgreSQL at {shown(url)} "
-                f"(database `{DATABASE}`, made and dropped by the run). {options.clients} "
+                f"(database `{DATABASE}`, a copy of `{SEED_DATABASE}` made and dropped by the "
+                f"run; the seed {made}). {options.clients} "
                 f"LMS clients, each with its own key, spread over the {len(ORGANISATIONS)} "
                 f"organisations of the seed of {seeded:,} statements; a warm-up of "
                 f"{options.warm_up} GETs a client (each worker checks a client's secret, "
@@ -230,9 +262,12 @@ def main() -> None:
                 f"the window opening for all clients at once ({run.seconds:.1f} s until "
                 f"the last request of the window was answered). Mix drawn per request: "
                 + ", ".join(f"{kind} {weight} %" for kind, weight in MIX.items())
-                + f"; every filtered GET's `more` link followed with probability 1/2 (and "
-                f"so on down the pages). The {len(run.warm_up):,} warm-up requests are not in "
-                f"the latencies (their p50/max: {_warm_up(run)})."
+                + "; every filtered GET's `more` link followed with probability 1/2 (and "
+                "so on down the pages). The warm-up requests are not in the latencies: on "
+                "its first request from a client each gunicorn worker checks the client's "
+                "secret (a PBKDF2 hash, about half a second of CPU) and then remembers it, "
+                f"so a cold start with {options.clients} clients costs "
+                f"{options.clients * WORKERS} such checks. {_others(meter)}"
             )
     command = command_line("bench-load", url)
     text = section(

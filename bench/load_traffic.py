@@ -80,7 +80,12 @@ class LoadRun:
 
     @property
     def errors(self) -> list[Outcome]:
-        return [o for o in self.warm_up + self.measured if o.error is not None]
+        """Failed requests of the measured window."""
+        return [o for o in self.measured if o.error is not None]
+
+    @property
+    def warm_up_errors(self) -> list[Outcome]:
+        return [o for o in self.warm_up if o.error is not None]
 
     @property
     def stored(self) -> int:
@@ -239,19 +244,26 @@ def _compact(document: Any) -> bytes:
 
 
 def run_load(
-    clients: list[LoadClient], host: str, port: int, *, seconds: float, warm_up: int
+    clients: list[LoadClient],
+    host: str,
+    port: int,
+    *,
+    seconds: float,
+    warm_up: int,
+    on_window: Callable[[], None] = lambda: None,
 ) -> LoadRun:
     """Every client in its own thread: `warm_up` small GETs each, then, once all are done,
     the measured `seconds` for all at once. The warm-up is for the secrets: each gunicorn
     worker checks a client's secret once (PBKDF2, about half a second of CPU) and then
     remembers it, and a request lands on a worker the kernel picks, so a dozen requests
-    reach each of three workers with a chance of 99 %. Requests sent in the window count
-    in it; the last ones are waited for."""
+    reach each of three workers with a chance of 99 %. `on_window` is called as the window
+    opens. Requests sent in the window count in it; the last ones are waited for."""
     run = LoadRun()
     lock = threading.Lock()
     times: dict[str, float] = {}
 
     def open_window() -> None:
+        on_window()
         times["window"] = time.monotonic()
         times["end"] = times["window"] + seconds
 

@@ -69,7 +69,7 @@ with an index for every parameter (no Seq Scan on the statement tables); project
 each with its own credentials, posting batches of 1-10 statements, putting single ones,
 getting them back by id and querying by agent, verb, activity, registration and `since`
 (following `more` links) against gunicorn for 60 s, each in a closed loop with no pause, on
-a throw-away `kipina_bench_load` seeded with 100,000 statements. Every answer is checked;
+a copy of a kept seed of 100,000 statements (`kipina_bench_load_seed`). Every answer is checked;
 the target is no failed request, no exception in the server log, and every acknowledged
 statement stored once. Its section gives throughput and p50/p95/p99 per kind of request.
 """
