@@ -907,8 +907,9 @@ ROWS: list[Row] = [
     *_row("dashboards:network", "get", ADMIN),
 ]
 
-# The Django admin: staff only, and no actor of the matrix is staff.
-ADMIN_SITE_OPEN = {"admin:login"}
+# The Django admin: staff only, and no actor of the matrix is staff. Its login page is open,
+# and its logout sends a non-staff caller to the admin's index (and so to the login).
+ADMIN_SITE_OPEN = {"admin:login", "admin:logout"}
 
 
 # --- The world, built once for the module -----------------------------------------------------
@@ -1133,3 +1134,35 @@ def test_access(world: World, db: None, row: Row, actor: str) -> None:
     else:
         assert _refused(response, row), where
         assert _writes(queries) == [], where
+
+
+# --- The Django admin ------------------------------------------------------------------------
+
+
+def _admin_paths() -> list[str]:
+    """A path of every named admin page, its parameters filled in. (The unnamed ones only
+    redirect to a named change page.)"""
+    values = {"app_label": "network", "url": "nothing-here"}
+    return [
+        reverse(name, kwargs={param: values.get(param, "1") for param in params})
+        for name, route, params in _patterns(get_resolver().url_patterns)
+        if route.startswith("admin/") and name.startswith("admin:") and name != "admin:"
+        if name not in ADMIN_SITE_OPEN
+    ]
+
+
+@pytest.mark.parametrize("actor", ["anonymous", "owner", "network_admin", "lrs_owner"])
+def test_the_admin_site_refuses_everyone_who_is_not_staff(
+    world: World, db: None, actor: str
+) -> None:
+    """No actor of the matrix is Django staff (the network administrator's role is the
+    network's, not the admin site's): every admin page sends them to its login."""
+    client = world.client(actor)
+    answers = {path: client.get(path) for path in _admin_paths()}
+    opened = {
+        path: response.status_code
+        for path, response in answers.items()
+        if not (response.status_code in (403, 404) or "/login/" in response.get("Location", ""))
+    }
+    assert len(answers) > 100
+    assert opened == {}
