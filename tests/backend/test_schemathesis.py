@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
 from django.utils import timezone
@@ -219,10 +219,13 @@ def world(db: None, settings: Any) -> Iterator[World]:
         "/badges/v3/achievements/": {"uuid": str(badge_class.uuid)},
         "/badges/v3/credentials/": {"uuid": str(assertion.assertion.uuid)},
     }
-    # Django's test client keeps a request's connection open; the WSGI handler closes it
-    # when the request ends, which would end the test's transaction. The test client's way.
+    # The WSGI handler closes an old or broken connection as a request starts and ends,
+    # which on PostgreSQL would end the test's transaction; Django's test client keeps it
+    # open the same way.
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield World(cookies, ids)
+    request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
