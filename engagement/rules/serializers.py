@@ -30,12 +30,25 @@ class StrictInput(serializers.Serializer[Any]):
         return super().to_internal_value(data)
 
 
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
 class DefinitionField(serializers.JSONField):
     """A rule definition (engagement/rules/definitions.py); each problem names its field,
     e.g. `definition.days: Input should be greater than or equal to 1`."""
 
     def to_internal_value(self, data: Any) -> Any:
         document = super().to_internal_value(data)
+        if _contains_nul(document):
+            # PostgreSQL's jsonb cannot store \u0000: refused here, or the save fails (500).
+            raise serializers.ValidationError(_("The definition may not contain \\u0000."))
         rule = getattr(self.parent, "instance", None)
         try:
             rule_definition_check(rule=rule, definition=document)

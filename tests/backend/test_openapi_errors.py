@@ -1,11 +1,15 @@
 """What the schema promises about refusals and formats holds for real answers."""
 
+import json
 import re
 
 import pytest
 from django.test import Client
 
 from backend.openapi import TIME_PATTERN
+from engagement.network.models import Role
+from engagement.rules.models import Rule
+from tests.factories import NetworkFactory, PersonFactory, RoleFactory, UserFactory
 
 
 @pytest.mark.django_db
@@ -33,3 +37,23 @@ def test_the_time_pattern_takes_what_drf_writes_and_reads(value: str) -> None:
 @pytest.mark.parametrize("value", ["24:00", "8:00", "20:60", "20:00+02:00", "20"])
 def test_the_time_pattern_refuses_what_is_not_a_time_of_day(value: str) -> None:
     assert not re.match(TIME_PATTERN, value)
+
+
+@pytest.mark.django_db
+def test_a_rule_definition_with_a_nul_character_is_refused_not_a_server_error() -> None:
+    """PostgreSQL's jsonb cannot store \\u0000: the save failed with 500 there."""
+    user = UserFactory.create(username="admin")
+    person = PersonFactory.create(user=user)
+    RoleFactory.create(
+        person=person, organisation=NetworkFactory.create(), kind=Role.Kind.NETWORK_ADMIN
+    )
+    client = Client()
+    client.force_login(user)
+    action = {"type": "nudge", "template": "come\u0000back"}
+    body = {"name": "Come back", "definition": {"kind": "inactive", "days": 7, "action": action}}
+
+    response = client.post("/api/rules/", json.dumps(body), content_type="application/json")
+
+    assert response.status_code == 400
+    assert "\\u0000" in str(response.json()["definition"])
+    assert not Rule.objects.exists()
