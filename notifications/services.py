@@ -371,12 +371,23 @@ def email_pause(*, until: dt.datetime, now: dt.datetime) -> None:
         return
     # The entry outlives the pause by a little, and a clock read stale by a worker is harmless.
     lifetime = int((until - now).total_seconds()) + 2
-    cache.set(EMAIL_PAUSE_KEY, until.timestamp(), timeout=lifetime)
+    try:
+        cache.set(EMAIL_PAUSE_KEY, until.timestamp(), timeout=lifetime)
+    except Exception:  # the cache is down: the refused message still waits its own backoff
+        logger.warning("could not record the provider's pause: the cache is unreachable")
 
 
 def email_paused_until(*, now: dt.datetime) -> dt.datetime | None:
-    """When the provider's pause ends, or None when e-mail may go."""
-    until = cache.get(EMAIL_PAUSE_KEY)
+    """When the provider's pause ends, or None when e-mail may go.
+
+    An unreachable cache (Redis down) counts as no pause: raising here would leave a claimed
+    notification stuck until stale-claim recovery, and a send the provider refuses again
+    only sets its own backoff."""
+    try:
+        until = cache.get(EMAIL_PAUSE_KEY)
+    except Exception:
+        logger.warning("could not read the provider's pause: the cache is unreachable")
+        return None
     if until is None or until <= now.timestamp():
         return None
     return dt.datetime.fromtimestamp(until, tz=dt.UTC)

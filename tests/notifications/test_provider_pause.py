@@ -2,9 +2,11 @@
 passed no e-mail is handed to the provider, and the waiting ones spend no attempt."""
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 import time_machine
+from django.test import override_settings
 
 from notifications.models import Notification
 from notifications.services import email_pause, email_paused_until, notification_deliver
@@ -80,3 +82,45 @@ def test_in_app_notifications_do_not_wait_for_the_provider(sendgrid, aino, mikko
     with time_machine.travel(NOON, tick=False):
         notification_deliver(notification_id=refused.pk, now=NOON)
         assert notification_deliver(notification_id=in_app.pk, now=NOON) == Status.SENT
+
+
+@pytest.fixture
+def cache_down() -> Iterator[None]:
+    """The shared cache is Redis in production; nothing listens on port 1. Restored before
+    the autouse fixtures that clear the pause run their teardown."""
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        yield
+
+
+def test_it_sends_while_the_cache_is_down(cache_down, sendgrid, aino):
+    notification = nudge(aino)
+
+    with time_machine.travel(NOON, tick=False):
+        assert email_paused_until(now=NOON) is None
+        notifications_deliver([notification.pk])
+
+    notification.refresh_from_db()
+    assert notification.status == Status.SENT
+    assert [r.kipina_id for r in sendgrid.received] == [notification.idempotency_key]
+
+
+def test_a_429_while_the_cache_is_down_leaves_the_message_waiting_not_claimed(
+    cache_down, sendgrid, aino
+):
+    sendgrid.retry_after = "30"
+    sendgrid.answer(429)
+    notification = nudge(aino)
+
+    with time_machine.travel(NOON, tick=False):
+        notifications_deliver([notification.pk])
+
+    notification.refresh_from_db()
+    assert notification.status == Status.PENDING
+    assert notification.not_before is not None
+    assert notification.not_before > NOON
