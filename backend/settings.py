@@ -10,6 +10,7 @@ from typing import Any
 
 import django_stubs_ext
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -81,11 +82,13 @@ INSTALLED_APPS = [
     "engagement.needs",
     "engagement.membership",
     "engagement.events",
+    "engagement.privacy",
     "notifications",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it is the first to see a view's exception: a database outage is 503.
+    "backend.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -157,6 +162,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a request when Redis is down: fail fast, the beat catches up.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# An acks_late task whose worker died (SIGKILL, OOM, a lost machine) goes back to the queue
+# this long after it was taken (Redis keeps it among the unacked; kombu's default is an
+# hour). Longer than the hard time limit, or a task still running would be handed to a
+# second worker; each check for such tasks runs a tenth of it apart.
+KIPINA_BROKER_VISIBILITY_SECONDS = env_int("KIPINA_BROKER_VISIBILITY_SECONDS", 600, minimum=2)
+if KIPINA_BROKER_VISIBILITY_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "KIPINA_BROKER_VISIBILITY_SECONDS must be longer than CELERY_TASK_TIME_LIMIT, or a "
+        "running task would be given to a second worker"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS |= {
+    "visibility_timeout": KIPINA_BROKER_VISIBILITY_SECONDS,
+    "unacked_restore_interval": max(1, KIPINA_BROKER_VISIBILITY_SECONDS // 10),
+    "unacked_restore_throttle": 1,
+}
 
 # --- E-mail -----------------------------------------------------------------------------
 SENDGRID_API_KEY = env_str("SENDGRID_API_KEY", "")
@@ -245,7 +265,11 @@ KIPINA_HOLDOUT_SALT = env_str("KIPINA_HOLDOUT_SALT", "kipina-holdout-1")
 # Person ids per sweep task: a task evaluates its batch in a bounded number of queries.
 KIPINA_RULES_SWEEP_BATCH = env_int("KIPINA_RULES_SWEEP_BATCH", 500, minimum=1)
 CELERY_BEAT_SCHEDULE["rules-sweep"] = {"task": "rules.sweep", "schedule": 3600.0}
-CELERY_BEAT_SCHEDULE["rules-events"] = {"task": "rules.events", "schedule": 60.0}
+# The projector kicks rules.events after new progress; this run catches a lost kick.
+CELERY_BEAT_SCHEDULE["rules-events"] = {
+    "task": "rules.events",
+    "schedule": float(env_int("KIPINA_RULES_EVENTS_BEAT_SECONDS", 60, minimum=1)),
+}
 
 # --- Network events (engagement/events) ---------------------------------------------------------
 # Reminders of tomorrow's events: hourly, each registration reminded once (its key).
@@ -277,7 +301,10 @@ if KIPINA_NOTIFY_STALE_CLAIM_SECONDS <= CELERY_TASK_TIME_LIMIT:
 KIPINA_NOTIFY_PREFERENCE_LINK_MAX_AGE_DAYS = env_int(
     "KIPINA_NOTIFY_PREFERENCE_LINK_MAX_AGE_DAYS", 30, minimum=1
 )
-CELERY_BEAT_SCHEDULE["notifications-outbox"] = {"task": "notifications.outbox", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["notifications-outbox"] = {
+    "task": "notifications.outbox",
+    "schedule": float(env_int("KIPINA_NOTIFY_OUTBOX_BEAT_SECONDS", 60, minimum=1)),
+}
 CELERY_BEAT_SCHEDULE["notifications-dispatch"] = {
     "task": "notifications.dispatch",
     "schedule": float(env_int("KIPINA_NOTIFY_DISPATCH_BEAT_SECONDS", 30, minimum=1)),
@@ -308,6 +335,12 @@ CELERY_BEAT_SCHEDULE["badges-award"] = {"task": "badges.award", "schedule": 60.0
 CELERY_BEAT_SCHEDULE["membership-declined-emails"] = {
     "task": "membership.declined_emails",
     "schedule": 600.0,
+}
+# Statements past their organisation's retention (learning_records/retention.py): nightly,
+# when the LMSs are quiet. A missed night is caught up by the next one.
+CELERY_BEAT_SCHEDULE["lrs-expire-statements"] = {
+    "task": "lrs.expire_statements",
+    "schedule": crontab(minute=30, hour=1),
 }
 
 # Browser senders (cmi5 content) post statements cross-origin with Basic credentials.
@@ -343,6 +376,18 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/me/"
 LOGOUT_REDIRECT_URL = "/"
+# Failed authentication on the LRS and the login pages (backend/ratelimit.py): past either
+# limit within the window, every attempt is refused with 429 and Retry-After until it ends.
+# Per account (client key or username) from one client address, and per address whatever
+# the account: looser, since a school or company network shares one address.
+KIPINA_AUTH_FAILURES_PER_ACCOUNT = env_int("KIPINA_AUTH_FAILURES_PER_ACCOUNT", 10, minimum=1)
+KIPINA_AUTH_FAILURES_PER_ADDRESS = env_int("KIPINA_AUTH_FAILURES_PER_ADDRESS", 100, minimum=1)
+KIPINA_AUTH_FAILURE_WINDOW_SECONDS = env_int("KIPINA_AUTH_FAILURE_WINDOW_SECONDS", 900, minimum=1)
+# Proxies in front of the web processes that each append the address they saw to
+# X-Forwarded-For (1 behind the load balancer). With 0 the header is ignored: anyone can send it.
+KIPINA_TRUSTED_PROXY_COUNT = env_int("KIPINA_TRUSTED_PROXY_COUNT", 0)
+# ModelBackend that refuses past the limits before the password is checked.
+AUTHENTICATION_BACKENDS = ["backend.login.FailedLoginLimitBackend"]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
@@ -372,7 +417,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular with the error answers every operation can give (backend/openapi.py).
+    "DEFAULT_SCHEMA_CLASS": "backend.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kipinä API",
@@ -381,6 +427,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The JSON documents outside /api/ (the export, Open Badges) join the schema.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.openapi.add_json_documents",
+    ],
+    # Writes with a session need Django's CSRF token in this header (backend/openapi.py).
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "csrfToken": {"type": "apiKey", "in": "header", "name": "X-CSRFToken"},
+        }
+    },
     # Two models have a "status" field with different choices; name the needs' one.
     "ENUM_NAME_OVERRIDES": {
         "TrainingNeedStatusEnum": "engagement.needs.models.TrainingNeed.Status",
@@ -396,9 +453,38 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions stored under a digest of the key: the table alone logs nobody in.
+SESSION_ENGINE = "backend.sessions"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy on every response (django-csp): scripts, styles, images and fonts
+# from our own server only, and no inline script at all (dashboard figures are JSON data
+# blocks drawn by a static file). Inline <style> blocks carry the request's nonce; two more
+# are plotly.js's, allowed by hash: the empty one it fills through the CSSOM (which CSP does
+# not govern) and the map styles its bundle adds on load (a new plotly may change that
+# text: tests/e2e/browser.py fails a page on any violation). Style attributes are allowed
+# because plotly's d3 sets them on the SVG it draws; they cannot run script, and our own
+# templates have none (tests/backend/test_security_pages.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [
+            SELF,
+            NONCE,
+            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+            "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",
+        ],
+        "style-src-attr": ["'unsafe-inline'"],
+        # plotly draws heatmaps as data: images inside its SVG.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if not DEBUG:
     # TLS ends at the load balancer, which says so in X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from backend import health, views
+from backend import health, login, views
 from engagement.badges.urls import api_urlpatterns as badges_api_urlpatterns
 from engagement.events.urls import api_urlpatterns as events_api_urlpatterns
 from engagement.events.urls import page_urlpatterns as events_page_urlpatterns
@@ -25,10 +25,12 @@ urlpatterns = [
     path("events/", include((events_page_urlpatterns, "events"))),
     path("api/events/", include((events_api_urlpatterns, "events-api"))),
     path("api/membership/", include("engagement.membership.urls")),
+    path("api/me/", include("engagement.privacy.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", login.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("engagement.dashboards.urls")),
@@ -37,3 +39,6 @@ urlpatterns = [
     *unsubscribe_urlpatterns,
     *membership_page_urlpatterns,
 ]
+
+# A URL no route matches under /api/ is answered in JSON like every other API refusal.
+handler404 = views.not_found

@@ -31,6 +31,7 @@ from engagement.network.services import (
     identity_key,
     role_misfit,
 )
+from engagement.privacy.admin import erase_people
 from learning_records.models import lookup_hash
 
 PROVIDERS = {"kind__in": Organisation.PROVIDER_KINDS}
@@ -245,6 +246,7 @@ class PersonAdmin(admin.ModelAdmin[Person]):
     raw_id_fields = ["user"]
     list_select_related = ["user"]
     inlines = [RoleInline, IdentityInline]
+    actions = [erase_people]
 
 
 @admin.register(Role)
