@@ -81,6 +81,7 @@ def test_the_refusal_answers_in_the_asked_language(aino, clock):
 
     assert response.status_code == 429
     assert response.headers["Content-Language"] == "fi"
+    assert "Liian monta epäonnistunutta kirjautumista" in response.content.decode()
 
 
 def test_another_person_on_the_same_address_still_logs_in(aino, clock):
