@@ -74,9 +74,19 @@ def agents_replaced(value: Any, replace: Callable[[str | None], bool], by: dict[
         return [agents_replaced(item, replace, by) for item in value]
     if not isinstance(value, dict):
         return value
-    if any(ifi in value for ifi in _IFIS) and replace(agent_key(value)):
+    key = _agent_key_or_none(value) if any(ifi in value for ifi in _IFIS) else None
+    if key is not None and replace(key):
         return dict(by)
     return {key: agents_replaced(item, replace, by) for key, item in value.items()}
+
+
+def _agent_key_or_none(value: dict[str, Any]) -> str | None:
+    # Extensions hold any JSON: {"account": "ACME-42"} is not an Agent, and must neither stop
+    # an erasure nor be taken for one.
+    try:
+        return agent_key(value)
+    except (TypeError, KeyError, AttributeError, ValueError):
+        return None
 
 
 def _attachments(payload: dict[str, Any]) -> set[str]:

@@ -29,7 +29,7 @@ from engagement.network.privacy import (
 )
 from engagement.progress.privacy import progress_export
 from engagement.rules.privacy import decisions_export, study_plan_export
-from learning_records.erasure import agents_replaced, is_records_subject
+from learning_records.erasure import agents_replaced
 from learning_records.models import Document, Statement
 from learning_records.selectors import documents_of_agents, statements_mentioning
 from notifications.privacy import deliveries_export, preferences_export
@@ -109,11 +109,15 @@ def _enrolment(enrolment: Enrolment, progress: dict[int, dict[str, Any]]) -> dic
 
 
 def _statement(statement: Statement, keys: set[str]) -> dict[str, Any]:
-    """The statement as stored; in one that is another person's record (the person only
-    taught, or was in the team), the other people are left out (GDPR Art. 15(4))."""
-    payload = statement.payload
-    if not is_records_subject(payload, keys):
-        payload = agents_replaced(payload, lambda key: key not in keys, ANOTHER_PERSON)
+    """The statement as stored, with every other person in it left out (GDPR Art. 15(4)):
+    in her own records too (a team she worked in, a peer she reviewed), not only in another
+    person's record she taught in. The authority is the LMS that sent it, not a person."""
+    payload = {
+        part: value
+        if part == "authority"
+        else agents_replaced(value, lambda key: key not in keys, ANOTHER_PERSON)
+        for part, value in statement.payload.items()
+    }
     return {
         "store": statement.organisation.slug,
         "stored": statement.stored,

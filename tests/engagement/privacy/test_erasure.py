@@ -29,8 +29,20 @@ from engagement.rules.models import Decision
 from learning_records.models import AttachmentContent, Document, Statement, StatementAgent
 from notifications.models import Notification
 from tests.engagement.badges.test_ob3_http import status_bit
+from tests.engagement.builders import COURSE
 from tests.engagement.dashboards.conftest import NOW
-from tests.engagement.privacy.conftest import CERTIFICATE, CHECKLIST, World, login
+from tests.engagement.privacy.conftest import (
+    AINO,
+    BO,
+    CERTIFICATE,
+    CHECKLIST,
+    MENTORED,
+    World,
+    _activity,
+    _post,
+    _xapi_statement,
+    login,
+)
 from tests.factories import UserFactory
 
 _TEXT = (models.CharField, models.TextField, models.JSONField, models.BinaryField)
@@ -299,3 +311,19 @@ def test_the_admin_action_needs_the_delete_permission(world: World) -> None:
     form = {"action": "erase_people", "_selected_action": [world.aino.pk], "confirmed": "yes"}
     client.post("/admin/network/person/", form, follow=True)
     assert Person.objects.filter(pk=world.aino.pk).exists()
+
+
+def test_an_extension_shaped_like_an_agent_does_not_stop_the_erasure(
+    world: World, admin_user: Any
+) -> None:
+    """Extensions hold any JSON: a CRM reference {"account": "ACME-42"} in a statement kept
+    for Bo is neither an Agent nor a reason to refuse her erasure."""
+    crm = {"http://example.fi/crm": {"account": "ACME-42", "mbox_sha1sum": 5}}
+    teacher_of = {"instructor": AINO, "extensions": crm}
+    (kept,) = _post(world.lms, _xapi_statement(BO, MENTORED, _activity(COURSE), context=teacher_of))
+
+    _erase(world, admin_user)
+
+    payload = Statement.objects.get(statement_id=kept).payload
+    assert payload["context"]["extensions"] == crm
+    assert payload["context"]["instructor"]["account"]["homePage"].endswith("/erased")

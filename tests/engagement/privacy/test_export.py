@@ -107,6 +107,27 @@ def test_statements_naming_me_hide_the_other_people_in_them(
     assert listed[world.bo_statements[0]]["context"]["instructor"]["mbox"] == AINO["mbox"]
 
 
+def test_my_own_statements_hide_the_people_i_worked_with(world: World) -> None:
+    """Her own record of team work (she is the actor) names Bo as a team member and as the
+    object of a peer review: her copy leaves him out, and keeps her and the LMS authority."""
+    team = {"objectType": "Group", "member": [BO, AINO]}
+    aino = {"objectType": "Agent", "account": AINO_ACCOUNT}
+    ids = _post(
+        world.lms,
+        _xapi_statement(aino, COMPLETED, _activity(COURSE), context={"team": team}),
+        _xapi_statement(aino, COMPLETED, BO),
+    )
+
+    exported = streamed(login(world.aino).get(API))["statements"]
+
+    mine = [s["statement"] for s in exported if s["statement"]["id"] in ids]
+    assert len(mine) == 2
+    assert "bo@example.fi" not in json.dumps(mine)
+    assert BO["name"] not in json.dumps(mine)
+    assert all(s["actor"]["account"] == AINO_ACCOUNT for s in mine)
+    assert all("erased" not in json.dumps(s["authority"]) for s in mine)
+
+
 def test_documents_of_my_agents_and_not_others(export: dict[str, Any]) -> None:
     documents = {(d["resource"], d["document_id"]): d for d in export["documents"]}
     assert set(documents) == {("state", "bookmark"), ("agent_profile", "preferences")}
