@@ -114,7 +114,7 @@ def client_address(request: HttpRequest) -> str:
         forwarded = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [hop for hop in forwarded if hop]
         if len(forwarded) >= proxies:
-            address = forwarded[-proxies]
+            address = _without_port(forwarded[-proxies])
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
@@ -124,6 +124,16 @@ def client_address(request: HttpRequest) -> str:
             return str(parsed.ipv4_mapped)
         return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False))
     return str(parsed)
+
+
+def _without_port(hop: str) -> str:
+    # Some balancers write "203.0.113.7:51234" or "[2001:db8::1]:51234": a new port on each
+    # connection would make each guess count against a new address.
+    if hop.startswith("[") and "]" in hop:
+        return hop[1 : hop.index("]")]
+    if hop.count(":") == 1:
+        return hop.partition(":")[0]
+    return hop
 
 
 def _key(scope: str, limit: str, number: int, value: str) -> str:

@@ -141,7 +141,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_redis_url("REDIS_URL")
 if REDIS_URL:
     CACHES: dict[str, dict[str, Any]] = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Every xAPI request reads the failed-authentication counts: a Redis that drops
+            # packets must cost each request a moment, not redis-py's default 5 s wait.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -362,6 +368,8 @@ CORS_EXPOSE_HEADERS = [
     "last-modified",
     "x-experience-api-consistent-through",
     "x-experience-api-version",
+    # A browser sender (cmi5 content) reads how long to wait after a 429 or 503.
+    "retry-after",
 ]
 CORS_ALLOW_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]
 
@@ -384,8 +392,11 @@ KIPINA_AUTH_FAILURES_PER_ACCOUNT = env_int("KIPINA_AUTH_FAILURES_PER_ACCOUNT", 1
 KIPINA_AUTH_FAILURES_PER_ADDRESS = env_int("KIPINA_AUTH_FAILURES_PER_ADDRESS", 100, minimum=1)
 KIPINA_AUTH_FAILURE_WINDOW_SECONDS = env_int("KIPINA_AUTH_FAILURE_WINDOW_SECONDS", 900, minimum=1)
 # Proxies in front of the web processes that each append the address they saw to
-# X-Forwarded-For (1 behind the load balancer). With 0 the header is ignored: anyone can send it.
-KIPINA_TRUSTED_PROXY_COUNT = env_int("KIPINA_TRUSTED_PROXY_COUNT", 0)
+# X-Forwarded-For. With 0 the header is ignored (anyone can send it). Production sits behind
+# the load balancer that SECURE_PROXY_SSL_HEADER trusts, so 1 there: with 0 every client
+# would count as the balancer's one address, and 100 wrong guesses from anyone would lock
+# every LMS and every log-in out for the window.
+KIPINA_TRUSTED_PROXY_COUNT = env_int("KIPINA_TRUSTED_PROXY_COUNT", 0 if DEBUG else 1)
 # ModelBackend that refuses past the limits before the password is checked.
 AUTHENTICATION_BACKENDS = ["backend.login.FailedLoginLimitBackend"]
 

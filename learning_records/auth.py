@@ -37,6 +37,14 @@ def client_authenticate(authorization: str | None, *, address: str) -> LrsClient
     """The active client the Authorization header names, or a 401 refusal (429 after too
     many wrong secrets from `address`, the client address of backend.ratelimit)."""
     key, secret = _basic_credentials(authorization)
+    client = (
+        LrsClient.objects.select_related("organisation").filter(key=key, is_active=True).first()
+    )
+    if client is not None and _remembered_match(secret, client.secret_hash):
+        # A secret this process has already checked is let in before the limits: someone
+        # guessing at the key from a shared address (a NAT, an IPv6 /64) or an LMS node
+        # still sending the old secret after a rotation must not lock the working LMS out.
+        return client
     attempt = ratelimit.attempt_start(scope="xapi", account=key, address=address)
     if attempt.retry_after is not None:
         raise XapiHttpError(
@@ -45,9 +53,6 @@ def client_authenticate(authorization: str | None, *, address: str) -> LrsClient
             f"{attempt.retry_after} seconds",
             headers={"Retry-After": str(attempt.retry_after)},
         )
-    client = (
-        LrsClient.objects.select_related("organisation").filter(key=key, is_active=True).first()
-    )
     if client is None:
         # Spend the same time as a real check, so response times do not tell which keys exist.
         check_password(secret, _dummy_hash())
@@ -88,12 +93,19 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str]:
     return key, secret
 
 
-def _secret_matches(secret: str, secret_hash: str) -> bool:
+def _remembered_match(secret: str, secret_hash: str) -> bool:
     remembered = (secret_hash, hashlib.sha256(secret.encode("utf-8")).digest())
     with _remembered_lock:
         if remembered in _remembered:
             _remembered.move_to_end(remembered)
             return True
+    return False
+
+
+def _secret_matches(secret: str, secret_hash: str) -> bool:
+    if _remembered_match(secret, secret_hash):
+        return True
+    remembered = (secret_hash, hashlib.sha256(secret.encode("utf-8")).digest())
     if not check_password(secret, secret_hash):
         return False
     with _remembered_lock:

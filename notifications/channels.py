@@ -126,5 +126,7 @@ def _seconds(retry_after: str | None) -> float | None:
     """RFC 9110 §10.2.3 Retry-After in seconds (the HTTP-date form is not used by SendGrid)."""
     value = (retry_after or "").strip()
     if value.isascii() and value.isdigit():
-        return float(value)
+        # Capped: a proxy's "come back tomorrow" (or a number past what a timedelta holds)
+        # must not hold every e-mail for a day, nor crash the send after its attempt is kept.
+        return min(float(value), float(settings.KIPINA_NOTIFY_BACKOFF_MAX_SECONDS))
     return None

@@ -69,6 +69,7 @@ def test_the_production_security_settings(production):
         "SESSION_ENGINE": "backend.sessions",
         "X_FRAME_OPTIONS": "DENY",
         "SILENCED_SYSTEM_CHECKS": [],
-        # The client address of the failure limits is the peer's until told otherwise.
-        "KIPINA_TRUSTED_PROXY_COUNT": 0,
+        # The client address of the failure limits is the one the load balancer saw (the
+        # balancer's own address would put every client in one count).
+        "KIPINA_TRUSTED_PROXY_COUNT": 1,
     }

@@ -108,6 +108,22 @@ def test_retry_after_of_a_429_is_respected(sendgrid, aino, settings):
     assert waiting.not_before == NOON + dt.timedelta(seconds=120)
 
 
+@pytest.mark.parametrize("retry_after", ["86400", "99999999999999999999"])
+def test_a_retry_after_past_the_longest_backoff_waits_only_that(
+    sendgrid, aino, settings, retry_after
+):
+    """A day's wait, or one no timedelta holds, would hold every e-mail or crash the send
+    after its attempt was kept: it is cut to KIPINA_NOTIFY_BACKOFF_MAX_SECONDS."""
+    settings.KIPINA_NOTIFY_BACKOFF_MAX_SECONDS = 3600
+    sendgrid.retry_after = retry_after
+    sendgrid.answer(429)
+
+    waiting = deliver(nudge(aino))
+
+    assert waiting.status == Status.PENDING
+    assert waiting.not_before == NOON + dt.timedelta(seconds=3600)
+
+
 @pytest.mark.parametrize("answer", [400, 401, 403, 413])
 def test_other_4xx_answers_fail_at_once_with_the_reason(sendgrid, aino, answer):
     sendgrid.answer(answer)

@@ -31,6 +31,7 @@ def test_it_exposes_the_xapi_headers_to_the_browser(lrs):
     exposed = response["Access-Control-Expose-Headers"].lower()
     assert "x-experience-api-consistent-through" in exposed
     assert "x-experience-api-version" in exposed
+    assert "retry-after" in exposed
 
 
 def test_it_sends_no_cors_headers_outside_xapi(client):
