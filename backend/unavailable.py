@@ -12,6 +12,7 @@ xAPI error form and with the version header; this middleware answers for everyth
 """
 
 import logging
+import sqlite3
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
@@ -24,14 +25,31 @@ logger = logging.getLogger(__name__)
 # A PostgreSQL restart or fail-over takes seconds; a client that waits this long finds it
 # back (or asks again). Short enough that an LMS's queue of statements does not pile up.
 RETRY_AFTER_SECONDS = 5
-# django.db's wrappers of the driver's errors that mean "cannot reach or use the server
-# now": connection refused, the server starting up or shutting down, a connection that died
-# mid-query. Also transient conflicts the server gives up on (deadlock, serialization).
+# django.db's wrappers of the driver's errors that may mean "cannot reach or use the server
+# now". Only some of them do: is_outage tells which.
 OUTAGE_ERRORS = (OperationalError, InterfaceError)
+# SQLSTATEs of a server that is away or gave up on a transient conflict: connection
+# exceptions (class 08), admin/crash shutdown and "cannot connect now" (57P01-57P03, a server
+# starting or stopping), serialization failure and deadlock (40001, 40P01). Others of the
+# OperationalError family (a too-large index row, disk full, a cancelled query) are bugs or
+# operations problems that a retry will not cure: they stay 500s with a traceback.
+_TRANSIENT_SQLSTATES = {"57P01", "57P02", "57P03", "40001", "40P01"}
 
 
 def is_outage(exception: BaseException) -> bool:
-    return isinstance(exception, OUTAGE_ERRORS)
+    if isinstance(exception, InterfaceError):
+        return True  # the connection is closed or broken
+    if not isinstance(exception, OperationalError):
+        return False
+    cause = exception.__cause__
+    if isinstance(cause, sqlite3.OperationalError):
+        # SQLite (the demo) has no server to lose: only a busy database is worth a retry;
+        # "no such table" and its kind are bugs.
+        return "locked" in str(cause) or "busy" in str(cause)
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate is None:
+        return True  # psycopg: no answer from a server at all (refused, reset, timed out)
+    return sqlstate.startswith("08") or sqlstate in _TRANSIENT_SQLSTATES
 
 
 def log_outage(request: HttpRequest, exception: BaseException) -> None:

@@ -12,7 +12,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from backend.ratelimit import client_address
-from backend.unavailable import OUTAGE_ERRORS, log_outage
+from backend.unavailable import OUTAGE_ERRORS, is_outage, log_outage
 from learning_records import multipart
 from learning_records import params as p
 from learning_records.attachments import AttachmentData, declared_attachments, match_parts
@@ -87,6 +87,8 @@ class XapiView(View):
         except XapiHttpError as error:
             response = error_response(error)
         except OUTAGE_ERRORS as outage:
+            if not is_outage(outage):
+                raise  # a bug or an operations problem: Django's 500 and its traceback
             # A batch is one transaction: rolled back (or undone by the server's crash
             # recovery), nothing of it is visible. Had the commit itself gone through, the
             # sender's retry finds its ids stored with the same content and adds no copy.

@@ -7,11 +7,13 @@ transaction survives to look at the tables afterwards. tests/e2e/test_faults_ing
 restarts a real PostgreSQL under gunicorn."""
 
 import json
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, OperationalError, connection
@@ -155,3 +157,37 @@ def test_other_errors_are_left_to_djangos_500(error):
     middleware = DatabaseUnavailableMiddleware(lambda request: None)  # type: ignore[arg-type,return-value]
 
     assert middleware.process_exception(RequestFactory().get("/catalogue/"), error) is None
+
+
+def _wrapped(cause: Exception) -> OperationalError:
+    """OperationalError as Django's DatabaseErrorWrapper raises it: from the driver's error."""
+    error = OperationalError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize(
+    ("cause", "outage"),
+    [
+        (psycopg.errors.lookup("57P01")("terminating connection due to administrator"), True),
+        (psycopg.errors.lookup("57P03")("the database system is starting up"), True),
+        (psycopg.errors.lookup("08006")("connection failure"), True),
+        (psycopg.errors.lookup("40P01")("deadlock detected"), True),
+        (psycopg.OperationalError("connection refused"), True),
+        (psycopg.errors.lookup("54000")("index row size exceeds maximum"), False),
+        (psycopg.errors.lookup("53100")("could not extend file: No space left"), False),
+        (psycopg.errors.lookup("57014")("canceling statement due to statement timeout"), False),
+        (sqlite3.OperationalError("database is locked"), True),
+        (sqlite3.OperationalError("no such table: learning_records_statement"), False),
+    ],
+)
+def test_only_a_server_away_or_a_transient_conflict_is_an_outage(cause, outage):
+    """A bug (a missing table) or an operations problem (disk full) answered 503 would send
+    every LMS into retrying for ever and hide the traceback: those stay 500s."""
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)  # type: ignore[arg-type,return-value]
+
+    answer = middleware.process_exception(RequestFactory().get("/catalogue/"), _wrapped(cause))
+
+    assert (answer is not None) == outage
+    if outage:
+        assert_unavailable(answer)
