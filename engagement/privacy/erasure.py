@@ -57,7 +57,9 @@ def person_erase(
     counts.update(registrations_erase(person=person))
     counts.update(employer_links_erase(person=person))
     counts.update(contact_erase(email=email))
-    counts.update(_admin_history_erase(person=person, user=user, names=[full_name, email]))
+    counts.update(
+        _admin_history_erase(person=person, user=user, names=[full_name, email, *sorted(keys)])
+    )
     counts.update(directory.person_erase(person=person))
     if user is not None:
         counts.update(_login_erase(user=user, now=now))

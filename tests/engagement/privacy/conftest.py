@@ -24,7 +24,7 @@ from engagement.events.services import registration_create
 from engagement.membership.models import MembershipApplication
 from engagement.needs.services import employer_link_create
 from engagement.network import services as network
-from engagement.network.models import Person
+from engagement.network.models import Person, XapiIdentity
 from engagement.progress.services import progress_project
 from engagement.rules.models import Decision
 from engagement.rules.services import rule_create, study_plan_set
@@ -304,6 +304,16 @@ def build_world(net: Network) -> World:
         content_type=ContentType.objects.get_for_model(Person),
         object_id=str(aino.pk),
         object_repr=str(aino),
+        action_flag=ADDITION,
+        change_message="[]",
+    )
+    # The admin's history of her account identity names it by its agent key only.
+    account = XapiIdentity.objects.get(person=aino, kind="account")
+    LogEntry.objects.create(
+        user=UserFactory.create(is_staff=True),
+        content_type=ContentType.objects.get_for_model(XapiIdentity),
+        object_id=str(account.pk),
+        object_repr=str(account),
         action_flag=ADDITION,
         change_message="[]",
     )
