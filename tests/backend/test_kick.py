@@ -7,13 +7,12 @@ from backend.celery import app, kick
 
 
 @pytest.fixture(autouse=True)
-def _broker_mode():
-    """Celery's settings object cannot be monkeypatched; set and restore by hand."""
-    eager = app.conf.task_always_eager
+def _broker_mode(settings):
+    """Celery reads its configuration from Django's settings (the CELERY_ namespace); since
+    Celery 5.6 a value set on app.conf under its short name does not stick, so the Django
+    setting is what a test changes (pytest-django restores it)."""
     cache.clear()
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = eager
+    settings.CELERY_TASK_ALWAYS_EAGER = False
 
 
 @pytest.fixture
@@ -47,8 +46,8 @@ def test_it_swallows_a_broker_failure(monkeypatch, caplog):
     assert "could not kick progress.project" in caplog.text
 
 
-def test_it_does_nothing_in_eager_mode(monkeypatch):
-    app.conf.task_always_eager = True
+def test_it_does_nothing_in_eager_mode(monkeypatch, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     monkeypatch.setattr(app, "send_task", lambda *a, **k: pytest.fail("sent in eager mode"))
 
     kick("progress.project")

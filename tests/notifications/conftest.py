@@ -2,6 +2,7 @@
 SendGrid's v3 mail/send API (the only stand-in: everything of ours runs for real)."""
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,8 +11,9 @@ from django.core.cache import cache
 from django.test import Client
 
 from engagement.network.models import Person
+from notifications import services
 from notifications.models import Notification, Topic
-from notifications.services import EMAIL_PAUSE_KEY, notification_create
+from notifications.services import notification_create
 from tests.factories import PersonFactory, UserFactory
 from tests.sendgrid_loopback import TIMEOUT, FakeSendGrid, sendgrid_v3_problems
 
@@ -29,12 +31,14 @@ def _locmem_email(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _no_provider_pause() -> Iterator[None]:
-    """A 429's pause lives in the cache (notifications.services.email_pause), which the
-    locmem cache would carry from one test into the next."""
-    cache.delete(EMAIL_PAUSE_KEY)
+def _no_provider_pause(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A 429's pause lives in the cache (notifications.services.email_pause), which would
+    carry it from one test into the next, and in CI's Redis from one xdist worker into the
+    other's test running at the same time: each test gets a pause key of its own."""
+    key = f"{services.EMAIL_PAUSE_KEY}:{uuid.uuid4().hex}"
+    monkeypatch.setattr(services, "EMAIL_PAUSE_KEY", key)
     yield
-    cache.delete(EMAIL_PAUSE_KEY)
+    cache.delete(key)
 
 
 @pytest.fixture

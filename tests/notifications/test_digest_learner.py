@@ -177,14 +177,12 @@ def test_many_enrolments_and_lines_make_exactly_one_email(net, sendgrid):
 
 
 @pytest.fixture
-def tasks_in_process():
+def tasks_in_process(settings):
     """The beat's batches run in this process, so the test sees what they made. With a real
-    broker (CI sets REDIS_URL) `.delay` would queue them for a worker this test has not got;
-    Celery's settings object cannot be monkeypatched, so set and restore by hand."""
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = eager
+    broker (CI sets REDIS_URL) `.delay` would queue them for a worker this test has not got.
+    Celery reads the Django setting (a value set on app.conf does not stick since 5.6)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert celery_app.conf.task_always_eager
 
 
 def test_the_beat_task_run_twice_makes_one_digest(net, tasks_in_process):
