@@ -20,8 +20,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import TextField
-from django.db.models.functions import Cast
 
 from learning_records.models import (
     AttachmentContent,
@@ -30,6 +28,7 @@ from learning_records.models import (
     StatementAgent,
     lookup_hash,
 )
+from learning_records.retention import attachment_hashes, attachments_in_use
 from learning_records.selectors import statements_mentioning
 from learning_records.xapi.index import agent_key
 
@@ -90,7 +89,9 @@ def _agent_key_or_none(value: dict[str, Any]) -> str | None:
 
 
 def _attachments(payload: dict[str, Any]) -> set[str]:
-    return {a["sha2"] for a in payload.get("attachments") or () if "sha2" in a}
+    target = payload.get("object")
+    nested = target.get("attachments") if isinstance(target, dict) else None
+    return attachment_hashes([*(payload.get("attachments") or ()), *(nested or ())])
 
 
 @transaction.atomic
@@ -156,19 +157,14 @@ _ROW_FIELDS = ("statement_id", "organisation_id", "related_only", "stored")
 
 
 def _orphans_delete(attachments: set[tuple[int, str]]) -> int:
-    """Delete attachment data no remaining statement of its store refers to. Attachments
-    are shared by hash, and only the payloads say who uses one: a text search of the
-    store's payloads, run only for the few attachments the erased statements had."""
+    """Delete the erased statements' attachment data that no remaining statement of its store
+    names (data is shared by hash, and only the payloads say who uses it)."""
     deleted = 0
-    for organisation_id, sha2 in sorted(attachments):
-        used = (
-            Statement.objects.filter(organisation_id=organisation_id)
-            .annotate(text=Cast("payload", TextField()))
-            .filter(text__contains=sha2)
-            .exists()
-        )
-        if not used:
-            deleted += AttachmentContent.objects.filter(
-                organisation_id=organisation_id, sha2=sha2
-            ).delete()[0]
+    stores = sorted({organisation_id for organisation_id, _ in attachments})
+    for organisation_id in stores:
+        candidates = {sha2 for store, sha2 in attachments if store == organisation_id}
+        unused = candidates - attachments_in_use(organisation_id=organisation_id)
+        deleted += AttachmentContent.objects.filter(
+            organisation_id=organisation_id, sha2__in=sorted(unused)
+        ).delete()[0]
     return deleted

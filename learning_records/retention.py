@@ -110,6 +110,16 @@ def _attachments_expire(organisation_id: int, cutoff: dt.datetime) -> int:
     )
     if not old:
         return 0
+    unused = sorted(old - attachments_in_use(organisation_id=organisation_id))
+    deleted, _ = AttachmentContent.objects.filter(
+        organisation_id=organisation_id, sha2__in=unused
+    ).delete()
+    return deleted
+
+
+def attachments_in_use(*, organisation_id: int) -> set[str]:
+    """The SHA-2 hashes (lower case, as the data is stored) that the store's statements name,
+    their own attachments and those of a SubStatement object. Read a chunk at a time."""
     carrying = Statement.objects.filter(organisation_id=organisation_id).filter(
         Q(payload__has_key="attachments") | Q(payload__object__has_key="attachments")
     )
@@ -117,13 +127,14 @@ def _attachments_expire(organisation_id: int, cutoff: dt.datetime) -> int:
     for own, nested in carrying.values_list(
         "payload__attachments", "payload__object__attachments"
     ).iterator(chunk_size=_SCAN_CHUNK):
-        in_use.update(
-            str(attachment.get("sha2", "")).lower()
-            for attachment in [*(own or ()), *(nested or ())]
-            if isinstance(attachment, dict)
-        )
-    unused = sorted(old - in_use)
-    deleted, _ = AttachmentContent.objects.filter(
-        organisation_id=organisation_id, sha2__in=unused
-    ).delete()
-    return deleted
+        in_use.update(attachment_hashes([*(own or ()), *(nested or ())]))
+    return in_use
+
+
+def attachment_hashes(attachments: list[object]) -> set[str]:
+    # xAPI lets a sender spell the hash in either case; the data is stored under lower case.
+    return {
+        str(attachment["sha2"]).lower()
+        for attachment in attachments
+        if isinstance(attachment, dict) and "sha2" in attachment
+    }

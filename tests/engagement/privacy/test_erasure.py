@@ -36,10 +36,14 @@ from tests.engagement.privacy.conftest import (
     BO,
     CERTIFICATE,
     CHECKLIST,
+    COMPLETED,
     MENTORED,
+    PASSED,
     World,
     _activity,
+    _attached,
     _post,
+    _post_with_attachments,
     _xapi_statement,
     login,
 )
@@ -327,3 +331,36 @@ def test_an_extension_shaped_like_an_agent_does_not_stop_the_erasure(
     payload = Statement.objects.get(statement_id=kept).payload
     assert payload["context"]["extensions"] == crm
     assert payload["context"]["instructor"]["account"]["homePage"].endswith("/erased")
+
+
+def test_attachment_hashes_match_in_either_case(world: World, admin_user: Any) -> None:
+    """xAPI lets a sender spell the SHA-2 in upper case; the data is kept under lower case.
+    Her transcript (sent upper case) goes; a handout she sent lower case and Bo upper case
+    stays for Bo."""
+    transcript, handout = b"Aino Virtanen: transcript.\n", b"Handout for the whole cohort.\n"
+
+    def shouted(statement: dict[str, Any]) -> dict[str, Any]:
+        attachment = statement["attachments"][0]
+        return {**statement, "attachments": [{**attachment, "sha2": attachment["sha2"].upper()}]}
+
+    _post_with_attachments(
+        world.lms,
+        [
+            (
+                shouted(_attached(_xapi_statement(AINO, PASSED, _activity(COURSE)), transcript)),
+                transcript,
+            ),
+            (_attached(_xapi_statement(AINO, COMPLETED, _activity(COURSE)), handout), handout),
+            (
+                shouted(_attached(_xapi_statement(BO, COMPLETED, _activity(COURSE)), handout)),
+                handout,
+            ),
+        ],
+    )
+    stored = {hashlib.sha256(c).hexdigest() for c in (transcript, handout)}
+    assert AttachmentContent.objects.filter(sha2__in=stored).count() == 2
+
+    _erase(world, admin_user)
+
+    left = set(AttachmentContent.objects.filter(sha2__in=stored).values_list("sha2", flat=True))
+    assert left == {hashlib.sha256(handout).hexdigest()}
