@@ -37,17 +37,20 @@ def notifications_deliver(notification_ids: list[int]) -> int:
     """Deliver these notifications; the count this task delivered or settled. Idempotent by
     the claim (a conditional UPDATE): a redelivered task finds them claimed or done.
 
-    One that goes back to pending means the provider failed or asked us to wait: the rest
-    are left unclaimed for the next dispatch, so an outage costs one attempt (and at most one
-    timeout) per batch rather than one per message."""
+    One that goes back to pending means the provider failed or asked us to wait. After a
+    failure the rest are left unclaimed for the next dispatch, so an outage costs one attempt
+    (and at most one timeout) per batch rather than one per message. While the provider's
+    pause runs the batch goes on: its e-mails wait at no cost, its in-app messages go now."""
     handled = 0
     with email_connection() as connection:
         for notification_id in notification_ids:
+            now = timezone.now()
             status = services.notification_deliver(
-                notification_id=notification_id, now=timezone.now(), connection=connection
+                notification_id=notification_id, now=now, connection=connection
             )
             handled += status is not None
-            if status == Notification.Status.PENDING:
+            paused = services.email_paused_until(now=now) is not None
+            if status == Notification.Status.PENDING and not paused:
                 break
     return handled
 

@@ -84,6 +84,25 @@ def test_in_app_notifications_do_not_wait_for_the_provider(sendgrid, aino, mikko
         assert notification_deliver(notification_id=in_app.pk, now=NOON) == Status.SENT
 
 
+def test_in_app_notifications_behind_waiting_emails_in_a_batch_go_now(sendgrid, aino, mikko):
+    """A 429 pauses e-mail; the batch goes on past the e-mails that wait at no cost, so the
+    in-app message at its end is not held for later dispatch rounds."""
+    sendgrid.retry_after = "30"
+    sendgrid.answer(429)
+    mikko.email = ""
+    mikko.save(update_fields=["email"])
+    refused, waiting, in_app = nudge(aino), nudge(aino), nudge(mikko)
+
+    with time_machine.travel(NOON, tick=False):
+        notifications_deliver([refused.pk, waiting.pk, in_app.pk])
+
+    in_app.refresh_from_db()
+    waiting.refresh_from_db()
+    assert in_app.status == Status.SENT
+    assert (waiting.status, waiting.attempts) == (Status.PENDING, 0)
+    assert len(sendgrid.received) == 1
+
+
 @pytest.fixture
 def cache_down() -> Iterator[None]:
     """The shared cache is Redis in production; nothing listens on port 1. Restored before
