@@ -136,3 +136,16 @@ def sendgrid(settings: Any) -> Iterator[FakeSendGrid]:
     }
     yield fake
     fake.close()
+
+
+@pytest.fixture
+def tasks_in_process(settings: Any) -> Any:
+    """Fanned-out tasks run in this process, so the test sees what they did. With a real
+    broker (CI sets REDIS_URL) `.delay` would queue them for a worker the test has not got.
+    Celery reads CELERY_TASK_ALWAYS_EAGER from Django's settings on each use; a value set on
+    `app.conf.task_always_eager` does not stick (Celery 5.6)."""
+    from backend.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert app.conf.task_always_eager
+    return settings

@@ -28,15 +28,6 @@ NOW = dt.datetime(2026, 11, 28, 1, 30, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def tasks_in_process(settings):
-    """The fanned-out tasks run in this process, so the test sees what they did. With a real
-    broker (CI sets REDIS_URL) `.delay` would queue them for a worker this test has not got.
-    Celery reads this setting from Django's settings on each use; setting
-    `app.conf.task_always_eager` instead is shadowed by the CELERY_-namespaced setting."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-
-
-@pytest.fixture
 def net(settings) -> Network:
     # The projector reads statements stored at least this long ago; the test reads at once.
     settings.KIPINA_PROGRESS_SETTLE_SECONDS = 0

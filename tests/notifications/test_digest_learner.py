@@ -9,7 +9,6 @@ import time_machine
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
-from backend.celery import app as celery_app
 from engagement.network.models import Milestone, Pathway
 from engagement.network.services import enrolment_create
 from engagement.progress.services import progress_project
@@ -174,15 +173,6 @@ def test_many_enrolments_and_lines_make_exactly_one_email(net, sendgrid):
     text = received.payload["content"][0]["value"]
     assert all(f"Extra {n}" in text for n in range(4))
     assert text.count("no activity yet") == 5  # one line per enrolment the rule reached
-
-
-@pytest.fixture
-def tasks_in_process(settings):
-    """The beat's batches run in this process, so the test sees what they made. With a real
-    broker (CI sets REDIS_URL) `.delay` would queue them for a worker this test has not got.
-    Celery reads the Django setting (a value set on app.conf does not stick since 5.6)."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    assert celery_app.conf.task_always_eager
 
 
 def test_the_beat_task_run_twice_makes_one_digest(net, tasks_in_process):
