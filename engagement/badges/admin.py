@@ -155,7 +155,7 @@ class AwardDecisionAdmin(ReadOnlyAdmin):
 @admin.register(BadgeShare)
 class BadgeShareAdmin(ReadOnlyAdmin):
     list_display = ["person", "enabled", "updated_at"]
-    exclude = ["token"]
+    exclude = ["link_id"]
 
 
 @admin.register(StatusListCounter)

@@ -107,7 +107,7 @@ class ShareOut(serializers.Serializer[Any]):
 def _share_answer(share: BadgeShare | None) -> dict[str, Any]:
     if share is None or not share.enabled:
         return {"enabled": False, "url": None}
-    return {"enabled": True, "url": public_url("shared", token=share.token)}
+    return {"enabled": True, "url": public_url("shared", token=selectors.share_token(share))}
 
 
 class ShareView(BadgesAPIMixin, APIView):

@@ -262,13 +262,14 @@ class AwardDecision(models.Model):
 
 
 class BadgeShare(models.Model):
-    """A learner's public badge list: off until they turn it on; the link carries a random
-    token (not derived from anything), and a new token makes the old link dead."""
+    """A learner's public badge list: off until they turn it on. The link's token is a random
+    id signed with the secret key (selectors.share_token), so the stored id alone opens
+    nothing; a new id makes the old link dead."""
 
     person = models.OneToOneField(
         Person, on_delete=models.CASCADE, related_name="badge_share", verbose_name=_("person")
     )
-    token = models.CharField(_("share token"), max_length=64, unique=True)
+    link_id = models.CharField(_("link id"), max_length=64, unique=True)
     enabled = models.BooleanField(_("shared"), default=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -5,6 +5,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 
+from django.core import signing
 from django.db.models import Prefetch, QuerySet
 
 from engagement.badges.models import Assertion, BadgeClass, BadgeShare, ErasedAssertion, Issuer
@@ -51,10 +52,26 @@ def assertions_of(*, person: Person) -> QuerySet[Assertion]:
     )
 
 
+SHARE_SALT = "kipina.badges.share"
+
+
+def share_token(share: BadgeShare) -> str:
+    """The token of a share's public link: its stored random id signed with the secret key
+    (salted for this feature), so the stored id alone, from a dump or a backup, opens nothing.
+    Rotating SECRET_KEY kills every link unless the old key stays in SECRET_KEY_FALLBACKS."""
+    return signing.Signer(salt=SHARE_SALT).sign(share.link_id)
+
+
 def shared_list(*, token: str) -> tuple[Person, QuerySet[Assertion]] | None:
-    """The person and their valid badges behind a share link that is on; None otherwise (an
-    unknown token and a link turned off look the same from outside)."""
-    share = BadgeShare.objects.filter(token=token, enabled=True).select_related("person").first()
+    """The person and their valid badges behind a share link that is on; None otherwise (a
+    forged or unknown token and a link turned off look the same from outside)."""
+    try:
+        link_id = signing.Signer(salt=SHARE_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    share = (
+        BadgeShare.objects.filter(link_id=link_id, enabled=True).select_related("person").first()
+    )
     if share is None:
         return None
     return share.person, assertions_of(person=share.person).filter(revoked_at__isnull=True)

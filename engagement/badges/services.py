@@ -408,14 +408,14 @@ def assertion_revoke(*, assertion: Assertion, reason: str, now: dt.datetime) -> 
 def badge_share_set(*, person: Person, enabled: bool, new_link: bool = False) -> BadgeShare:
     """Turn the public badge list on or off; a new link makes the old one dead at once."""
     share, _created = BadgeShare.objects.select_for_update().get_or_create(
-        person=person, defaults={"token": _share_token()}
+        person=person, defaults={"link_id": _share_link_id()}
     )
     share.enabled = enabled
     if new_link:
-        share.token = _share_token()
-    share.save(update_fields=["enabled", "token", "updated_at"])
+        share.link_id = _share_link_id()
+    share.save(update_fields=["enabled", "link_id", "updated_at"])
     return share
 
 
-def _share_token() -> str:
+def _share_link_id() -> str:
     return secrets.token_urlsafe(24)

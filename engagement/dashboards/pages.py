@@ -9,7 +9,7 @@ from django.utils import formats
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from engagement.badges.selectors import assertions_of, share_of
+from engagement.badges.selectors import assertions_of, share_of, share_token
 from engagement.dashboards import figures, selectors
 from engagement.dashboards.figures import Completion
 from engagement.dashboards.forms import (
@@ -161,6 +161,7 @@ def learner(*, person: Person, now: dt.datetime) -> dict[str, Any]:
         for m, progress in milestones
     ]
     plan = study_plan(person)
+    share = share_of(person=person)
     return {
         "enrolments": [
             (e, selectors.progress_of(e), next_step(enrolment=e, language=language))
@@ -181,7 +182,8 @@ def learner(*, person: Person, now: dt.datetime) -> dict[str, Any]:
             }
         ),
         "badges": list(assertions_of(person=person)),
-        "share": share_of(person=person),
+        "share": share,
+        "share_token": share_token(share) if share and share.enabled else None,
         "inbox": list(notification_selectors.inbox_of(person_id=person.pk)[:INBOX_SHOWN]),
         "unread": notification_selectors.unread_count(person_id=person.pk),
         "preferences": notification_selectors.preferences_shown(person),

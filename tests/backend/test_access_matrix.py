@@ -32,6 +32,7 @@ from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from engagement.badges.selectors import share_token as badge_share_token
 from tests.backend.access_world import (
     ACTIVITY_IRI,
     ACTIVITY_NAME,
@@ -165,7 +166,12 @@ ROWS: list[Row] = [
     *_row("badges:ob3-status-list", "get", EVERYONE, kwargs=_uuid("issuer")),
     # Capability links: whoever holds the signed token may use it (test_capability_links
     # shows an altered token is refused).
-    *_row("badges:shared", "get", EVERYONE, kwargs=lambda w: {"token": w.badge_share.token}),
+    *_row(
+        "badges:shared",
+        "get",
+        EVERYONE,
+        kwargs=lambda w: {"token": badge_share_token(w.badge_share)},
+    ),
     *_row(
         "notifications-unsubscribe",
         "get",
@@ -728,7 +734,13 @@ ROWS: list[Row] = [
     *_row("needs:unlink", "post", OWNER, kwargs=_pk("employer_link", "link_id")),
     # --- Badges -----------------------------------------------------------------------------
     *_row("badges-api:mine", "get", PEOPLE, sees=OWNER, marker=lambda w: str(w.assertion.uuid)),
-    *_row("badges-api:share", "get", PEOPLE, sees=OWNER, marker=lambda w: w.badge_share.token),
+    *_row(
+        "badges-api:share",
+        "get",
+        PEOPLE,
+        sees=OWNER,
+        marker=lambda w: badge_share_token(w.badge_share),
+    ),
     *_row(
         "badges-api:share",
         "put",

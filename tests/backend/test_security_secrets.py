@@ -9,8 +9,12 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
+from engagement.badges.models import BadgeShare
+from engagement.badges.selectors import share_token
+from engagement.badges.services import badge_share_set
 from engagement.membership.models import MembershipApplication
 from engagement.membership.services import application_approve, secret_link_token, secret_reveal
 from engagement.network.models import Person
@@ -103,3 +107,41 @@ def test_unsubscribe_and_preference_links_are_signed_not_stored(organisation):
     text = stored_text()
 
     assert not [token for token in tokens if token in text]
+
+
+def test_the_public_badge_link_is_signed_and_its_stored_id_alone_opens_nothing():
+    person = Person.objects.create(given_name="Aino", family_name="Virtanen")
+    share = badge_share_set(person=person, enabled=True)
+    token = share_token(share)
+
+    assert token not in stored_text()
+    assert Client().get(reverse("badges:shared", args=[token])).status_code == 200
+    stolen = BadgeShare.objects.get().link_id  # what a copy of the database gives a thief
+    assert Client().get(reverse("badges:shared", args=[stolen])).status_code == 404
+    forged = f"{stolen}:{'A' * 43}"
+    assert Client().get(reverse("badges:shared", args=[forged])).status_code == 404
+
+
+def test_a_badge_link_made_with_another_secret_key_opens_nothing(settings):
+    person = Person.objects.create(given_name="Aino", family_name="Virtanen")
+    share = badge_share_set(person=person, enabled=True)
+    settings.SECRET_KEY = "another key of at least fifty characters, made elsewhere entirely"
+    elsewhere = share_token(share)
+    settings.SECRET_KEY_FALLBACKS = []
+    settings.SECRET_KEY = "the key this site really signs with, also fifty characters long!!"
+
+    assert Client().get(reverse("badges:shared", args=[elsewhere])).status_code == 404
+    assert Client().get(reverse("badges:shared", args=[share_token(share)])).status_code == 200
+
+
+def test_a_badge_link_survives_a_key_rotation_while_the_old_key_is_a_fallback(settings):
+    person = Person.objects.create(given_name="Aino", family_name="Virtanen")
+    share = badge_share_set(person=person, enabled=True)
+    before = share_token(share)
+
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "the new key after a rotation, at least fifty characters long!!!!"
+
+    assert Client().get(reverse("badges:shared", args=[before])).status_code == 200
+    settings.SECRET_KEY_FALLBACKS = []
+    assert Client().get(reverse("badges:shared", args=[before])).status_code == 404
