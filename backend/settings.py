@@ -243,6 +243,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = KIPINA_XAPI_MAX_BODY_BYTES
 KIPINA_XAPI_STORE_DEADLINE_SECONDS = env_int("KIPINA_XAPI_STORE_DEADLINE_SECONDS", 30, minimum=1)
 # Celery tasks asked to run (by name) after each stored batch; the beat runs them anyway.
 KIPINA_STATEMENTS_STORED_TASKS = ["progress.project"]
+# Readers of the log that must read every statement before it expires: each names a function
+# giving the stored time before which it has read all (learning_records/retention.py).
+KIPINA_LRS_RETENTION_HOLDS = ["engagement.progress.selectors.read_before"]
 
 # --- Progress projection (engagement/progress) ---------------------------------------------
 # The projector reads statements stored at least this long ago: longer than the store

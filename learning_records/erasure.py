@@ -28,7 +28,7 @@ from learning_records.models import (
     StatementAgent,
     lookup_hash,
 )
-from learning_records.retention import attachment_hashes, attachments_in_use
+from learning_records.retention import attachment_hashes, unused_attachments_delete
 from learning_records.selectors import statements_mentioning
 from learning_records.xapi.index import agent_key
 
@@ -162,9 +162,11 @@ def _orphans_delete(attachments: set[tuple[int, str]]) -> int:
     deleted = 0
     stores = sorted({organisation_id for organisation_id, _ in attachments})
     for organisation_id in stores:
-        candidates = {sha2 for store, sha2 in attachments if store == organisation_id}
-        unused = candidates - attachments_in_use(organisation_id=organisation_id)
-        deleted += AttachmentContent.objects.filter(
-            organisation_id=organisation_id, sha2__in=sorted(unused)
-        ).delete()[0]
+        hashes = sorted(sha2 for store, sha2 in attachments if store == organisation_id)
+        deleted += unused_attachments_delete(
+            organisation_id=organisation_id,
+            candidates=AttachmentContent.objects.filter(
+                organisation_id=organisation_id, sha2__in=hashes
+            ),
+        )
     return deleted

@@ -209,7 +209,8 @@ class AttachmentContent(models.Model):
     """The raw data of statement attachments, stored once per tenant and SHA-2 hash.
 
     Statements refer to it by the `sha2` of their attachment objects (xAPI 1.0.3 Data
-    §2.4.11); many statements may share one file.
+    §2.4.11); many statements may share one file. Retention and erasure delete data no
+    statement names any more (learning_records/retention.py).
     """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -218,6 +219,9 @@ class AttachmentContent(models.Model):
     length = models.PositiveBigIntegerField()
     content = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a statement last came with this data: ingest sets it again on every repeat, so a
+    # cleanup that read it before looking for users sees when someone came meanwhile.
+    last_sent_at = models.DateTimeField()
 
     class Meta:
         constraints = [

@@ -5,13 +5,22 @@ stored before `now` minus that many days are deleted with their index rows, a bo
 batch per transaction, oldest first; then the attachment data none of the store's remaining
 statements refers to. Deleting by that condition is what makes a run idempotent: a second
 run with the same `now` finds nothing, and a run cut short leaves whole batches behind.
+
+Readers of the log that must see every statement (the progress projector) hold expiry back:
+each of settings.KIPINA_LRS_RETENTION_HOLDS names a function that says before when it has
+read everything, and nothing stored at or after the earliest of those expires.
 """
 
 import datetime as dt
+import functools
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils.module_loading import import_string
 
 from learning_records.models import (
     AttachmentContent,
@@ -26,6 +35,8 @@ from learning_records.models import (
 EXPIRE_BATCH = 1000
 # Payloads read per round trip when looking for the attachments still in use.
 _SCAN_CHUNK = 2000
+# Attachment rows named per DELETE (each by hash and last_sent_at).
+_DELETE_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -45,13 +56,21 @@ def organisations_with_retention() -> list[int]:
 
 
 def retention_cutoff(*, organisation_id: int, now: dt.datetime) -> dt.datetime | None:
-    """Statements stored before this expire at `now`; None when the store keeps them."""
+    """Statements stored before this expire at `now`; None when the store keeps them. The
+    retention's moment, or earlier while a reader of the log has not got that far."""
     days = (
         StatementRetention.objects.filter(organisation_id=organisation_id)
         .values_list("statement_retention_days", flat=True)
         .first()
     )
-    return None if days is None else now - dt.timedelta(days=days)
+    if days is None:
+        return None
+    return min([now - dt.timedelta(days=days), *(read_before() for read_before in _holds())])
+
+
+def _holds() -> list[Callable[[], dt.datetime]]:
+    paths: list[str] = settings.KIPINA_LRS_RETENTION_HOLDS
+    return [import_string(path) for path in paths]
 
 
 def statements_expire(
@@ -100,20 +119,35 @@ def _batch_delete(organisation_id: int, cutoff: dt.datetime, batch_size: int) ->
 
 
 def _attachments_expire(organisation_id: int, cutoff: dt.datetime) -> int:
-    """Delete the attachment data first stored before the cutoff that no remaining statement
-    of the store refers to. Data is shared by hash and only payloads say who uses it, so the
-    store's statements that carry attachments are read, only when such old data exists."""
-    old = set(
-        AttachmentContent.objects.filter(
-            organisation_id=organisation_id, created_at__lt=cutoff
-        ).values_list("sha2", flat=True)
-    )
-    if not old:
+    """Delete the attachment data last sent before the cutoff that no remaining statement
+    of the store refers to."""
+    old = AttachmentContent.objects.filter(organisation_id=organisation_id, last_sent_at__lt=cutoff)
+    return unused_attachments_delete(organisation_id=organisation_id, candidates=old)
+
+
+def unused_attachments_delete(
+    *, organisation_id: int, candidates: QuerySet[AttachmentContent]
+) -> int:
+    """Delete those of the candidates (the store's attachment data) that no statement of the
+    store names. Data is shared by hash and only payloads say who uses it, so the store's
+    statements that carry attachments are read, only when there are candidates.
+
+    A statement stored during the scan may come with the same data: ingest then sets the
+    data's last_sent_at (holding the row locked until it commits), so a row is deleted only
+    while its last_sent_at is still the one read before the scan; PostgreSQL's DELETE waits
+    for such a batch and checks the row again."""
+    seen = dict(candidates.values_list("sha2", "last_sent_at"))
+    if not seen:
         return 0
-    unused = sorted(old - attachments_in_use(organisation_id=organisation_id))
-    deleted, _ = AttachmentContent.objects.filter(
-        organisation_id=organisation_id, sha2__in=unused
-    ).delete()
+    unused = sorted(set(seen) - attachments_in_use(organisation_id=organisation_id))
+    deleted = 0
+    for start in range(0, len(unused), _DELETE_CHUNK):
+        unchanged = [
+            Q(sha2=sha2, last_sent_at=seen[sha2]) for sha2 in unused[start : start + _DELETE_CHUNK]
+        ]
+        deleted += AttachmentContent.objects.filter(
+            functools.reduce(operator.or_, unchanged), organisation_id=organisation_id
+        ).delete()[0]
     return deleted
 
 

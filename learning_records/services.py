@@ -116,7 +116,7 @@ def statements_store(
             with transaction.atomic():
                 stored_at = timezone.now()
                 _store(client, prepared, version, stored_at, look_up=attempt > 1)
-                _attachments_store(client.organisation_id, attachments or {})
+                _attachments_store(client.organisation_id, attachments or {}, stored_at)
                 _check_deadline(stored_at)
                 transaction.on_commit(_statements_stored)
             break
@@ -234,8 +234,14 @@ def _index_rows(position: int, direct: frozenset[str], related: frozenset[str]) 
     ]
 
 
-def _attachments_store(organisation_id: int, attachments: Mapping[str, AttachmentData]) -> None:
-    """Keep each attachment's data once per store; a repeat of known data is a no-op."""
+def _attachments_store(
+    organisation_id: int, attachments: Mapping[str, AttachmentData], now: datetime
+) -> None:
+    """Keep each attachment's data once per store; a repeat of known data only marks it sent
+    again, which also holds off a retention or erasure run deciding meanwhile that no
+    statement uses it (the update locks the row until this batch commits)."""
+    if not attachments:
+        return
     AttachmentContent.objects.bulk_create(
         [
             AttachmentContent(
@@ -244,10 +250,13 @@ def _attachments_store(organisation_id: int, attachments: Mapping[str, Attachmen
                 content_type=data.content_type,
                 length=len(data.content),
                 content=data.content,
+                last_sent_at=now,
             )
             for data in attachments.values()
         ],
-        ignore_conflicts=True,
+        update_conflicts=True,
+        unique_fields=["organisation", "sha2"],
+        update_fields=["last_sent_at"],
     )
 
 

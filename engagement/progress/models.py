@@ -19,6 +19,8 @@ class ProjectionCursor(models.Model):
     name = models.CharField(max_length=40, unique=True)
     stored = models.DateTimeField(null=True, blank=True)
     row_id = models.BigIntegerField(default=0)
+    # When it last caught up: it had read every statement stored up to this moment.
+    read_until = models.DateTimeField(null=True, blank=True)
     directory_checked_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -86,7 +86,7 @@ def progress_rebuild() -> ProjectionRun:
         MilestoneProgress.objects.all().delete()
         UnmatchedAgent.objects.all().delete()
         ProjectionCursor.objects.filter(name=CURSOR).update(
-            stored=None, row_id=0, directory_checked_at=None
+            stored=None, row_id=0, read_until=None, directory_checked_at=None
         )
     run = progress_project()
     # Events are kept (rules may have acted on them): enrolments that have events but no
@@ -101,20 +101,20 @@ def _project_batch(batch_size: int, directory: Directory) -> tuple[int, int]:
     settle = dt.timedelta(seconds=settings.KIPINA_PROGRESS_SETTLE_SECONDS)
     with transaction.atomic():
         cursor = _locked_cursor()
+        until = timezone.now() - settle
         logged = feed.indexed_statements_after(
-            stored=cursor.stored,
-            row_id=cursor.row_id,
-            until=timezone.now() - settle,
-            limit=batch_size,
+            stored=cursor.stored, row_id=cursor.row_id, until=until, limit=batch_size
         )
-        if not logged:
-            return 0, 0
         affected = _retract([s for s in logged if s.verb_iri == VOIDED])
         live = [s for s in logged if not s.voided and s.verb_iri != VOIDED]
         affected |= _record(live, directory)
         _recompute(affected, directory)
-        cursor.stored, cursor.row_id = logged[-1].stored, logged[-1].row_id
-        cursor.save(update_fields=["stored", "row_id", "updated_at"])
+        if logged:
+            cursor.stored, cursor.row_id = logged[-1].stored, logged[-1].row_id
+        if len(logged) < batch_size:  # caught up: everything stored up to `until` is read
+            # Never back: a run that started later may have held the cursor first.
+            cursor.read_until = max(until, cursor.read_until or until)
+        cursor.save(update_fields=["stored", "row_id", "read_until", "updated_at"])
     return len(logged), len(affected)
 
 

@@ -8,6 +8,7 @@ import time_machine
 from django.db import IntegrityError
 
 from engagement.network.models import Organisation
+from learning_records import retention
 from learning_records.attachments import AttachmentData
 from learning_records.models import (
     AttachmentContent,
@@ -28,6 +29,13 @@ pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 11, 28, 1, 30, tzinfo=dt.UTC)
 STATEMENTS = "/xapi/statements"
+
+
+@pytest.fixture(autouse=True)
+def _no_reader_holds_expiry_back(settings) -> None:
+    """The LRS alone: no reader of the log waits for statements here (the progress
+    projector's hold is tested in test_retention_tasks.py, with the projector)."""
+    settings.KIPINA_LRS_RETENTION_HOLDS = []
 
 
 def keep_for(organisation: Organisation, days: int | None) -> None:
@@ -207,6 +215,53 @@ def test_another_organisations_copy_of_an_attachment_stays(client, organisation,
     assert list(AttachmentContent.objects.values_list("organisation_id", flat=True)) == [
         theirs.organisation_id
     ]
+
+
+def test_data_sent_again_while_the_cleanup_looks_for_users_stays(client, organisation, monkeypatch):
+    """A statement stored during the scan for attachments in use, whose batch commits after
+    the scan's snapshot, comes with the same old data: the scan does not see it, but the
+    data's new last_sent_at keeps it from the delete."""
+    keep_for(organisation, 30)
+    store_with_attachment(client, NOW - dt.timedelta(days=60))
+    scan = retention.attachments_in_use
+
+    def scan_then_a_statement_arrives(*, organisation_id: int) -> set[str]:
+        in_use = scan(organisation_id=organisation_id)
+        store_with_attachment(client, NOW)
+        return in_use
+
+    monkeypatch.setattr(retention, "attachments_in_use", scan_then_a_statement_arrives)
+
+    expiry = statements_expire(organisation_id=organisation.id, now=NOW)
+
+    assert (expiry.statements, expiry.attachments) == (1, 0)
+    assert Statement.objects.count() == 1
+    assert AttachmentContent.objects.get(sha2=ESSAY_SHA).content == ESSAY
+
+
+def test_sending_known_data_again_marks_it_sent_again(client, organisation):
+    store_with_attachment(client, NOW - dt.timedelta(days=60))
+    store_with_attachment(client, NOW)
+
+    data = AttachmentContent.objects.get(sha2=ESSAY_SHA)
+    assert (data.created_at, data.last_sent_at) == (NOW - dt.timedelta(days=60), NOW)
+
+
+def test_a_reader_of_the_log_holds_expiry_back_until_it_has_read(lrs, organisation, settings):
+    keep_for(organisation, 30)
+    [oldest] = post_at(lrs, NOW - dt.timedelta(days=50), new_statement())
+    [unread] = post_at(lrs, NOW - dt.timedelta(days=40), new_statement())
+    settings.KIPINA_LRS_RETENTION_HOLDS = [f"{__name__}.read_before_45_days_ago"]
+
+    expiry = statements_expire(organisation_id=organisation.id, now=NOW)
+
+    assert expiry.statements == 1
+    assert stored_ids(organisation) == {unread}
+    assert oldest not in stored_ids(organisation)
+
+
+def read_before_45_days_ago() -> dt.datetime:
+    return NOW - dt.timedelta(days=45)
 
 
 def test_a_retention_of_zero_days_is_refused(organisation):

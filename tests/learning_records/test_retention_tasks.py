@@ -43,10 +43,17 @@ def keep_for(organisation: Organisation, days: int) -> None:
     StatementRetention.objects.create(organisation=organisation, statement_retention_days=days)
 
 
+def projected_at(when: dt.datetime) -> None:
+    """The projector has read the log as of `when` (retention waits for it)."""
+    with time_machine.travel(when, tick=False):
+        progress_project()
+
+
 def test_the_beat_task_run_twice_has_the_effect_of_one_run(net, tasks_in_process):
     keep_for(net.provider, 30)
     store_at(net, NOW - dt.timedelta(days=31), statement(SAFETY_VIDEO, EXPERIENCED))
     store_at(net, NOW - dt.timedelta(days=2), statement(SAFETY_QUIZ))
+    projected_at(NOW)
 
     with time_machine.travel(NOW, tick=False):
         assert tasks.lrs_expire_statements() == 1
@@ -66,6 +73,7 @@ def test_the_beat_task_hands_a_large_store_over_to_follow_up_tasks(
     keep_for(net.provider, 30)
     for day in range(5):
         store_at(net, NOW - dt.timedelta(days=40 + day), statement(CHEM[0]))
+    projected_at(NOW)
 
     deleted = tasks.lrs_expire_statements_of(net.provider.id, NOW.isoformat())
 
@@ -110,6 +118,39 @@ def test_progress_made_from_expired_statements_stays(net):
     assert (after.milestones_done, after.percent) == (2, 100)
     assert after.first_active_at == before.first_active_at
     assert MilestoneProgress.objects.get(milestone=net.safety).completed_at == safety
+
+
+def test_nothing_expires_before_the_projector_has_read_it(net):
+    keep_for(net.provider, 30)
+    store_at(net, NOW - dt.timedelta(days=90), statement(SAFETY_VIDEO, EXPERIENCED))
+
+    assert tasks.lrs_expire_statements_of(net.provider.id, NOW.isoformat()) == 0
+    assert Statement.objects.count() == 1
+
+
+def test_a_projector_down_longer_than_the_retention_loses_no_progress(net):
+    """The projector read the log 60 days ago and was down since; statements stored after
+    that are past a 30-day retention but unread: they stay until it has read them, and the
+    progress they make is what it would have been."""
+    keep_for(net.provider, 30)
+    store_at(net, NOW - dt.timedelta(days=61), statement(SAFETY_VIDEO, EXPERIENCED))
+    projected_at(NOW - dt.timedelta(days=60))
+    store_at(
+        net,
+        NOW - dt.timedelta(days=45),
+        statement(SAFETY_QUIZ, at="2026-10-14T10:00:00Z"),
+        statement(CHEM[0], at="2026-10-14T11:00:00Z"),
+    )
+
+    assert tasks.lrs_expire_statements_of(net.provider.id, NOW.isoformat()) == 1  # the read one
+    assert Statement.objects.count() == 2
+
+    projected_at(NOW)
+    assert Evidence.objects.filter(enrolment=net.enrolment).count() == 3  # all three read
+    progress = EnrolmentProgress.objects.get(enrolment=net.enrolment)
+    assert (progress.milestones_done, progress.percent) == (1, 75)  # safety done, chem begun
+    assert tasks.lrs_expire_statements_of(net.provider.id, NOW.isoformat()) == 2
+    assert Statement.objects.count() == 0
 
 
 def test_the_admin_sets_an_organisations_retention(net, client):
