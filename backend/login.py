@@ -1,23 +1,21 @@
 """Failed log-ins limited (backend/ratelimit.py) on every form that calls authenticate():
 the dashboards' /accounts/login/ and the admin's.
 
-The backend (Django's ModelBackend, and the only one) refuses every attempt, right or
-wrong, once a limit is reached, so guessing on gets no answer; Django then sends
-user_login_failed, counted below unless the attempt was refused for the limit (a person
-waiting it out is not kept locked by retrying). Our login page answers such an attempt with
-429, Retry-After and a message saying how long to wait; the admin's shows its usual "enter
-a correct username and password".
+The backend (Django's ModelBackend, and the only one) counts each attempt before checking
+the password and takes it back when the password is right; once a limit is reached it
+refuses every attempt, right or wrong, so guessing on gets no answer (an attempt refused for
+the limit is not counted: a person waiting it out is not kept locked by retrying). Our login
+page answers such an attempt with 429, Retry-After and a message saying how long to wait;
+the admin's shows its usual "enter a correct username and password".
 """
 
 from typing import Any
 
-from django.contrib.auth import user_logged_in, user_login_failed
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import ngettext
 
@@ -44,21 +42,11 @@ class FailedLoginLimitBackend(ModelBackend):
             setattr(request, _ATTEMPT, attempt)
             if attempt.retry_after is not None:
                 raise PermissionDenied("too many failed log-ins")
+            user = super().authenticate(request, username=username, password=password, **kwargs)
+            if user is not None:
+                ratelimit.attempt_succeeded(attempt)
+            return user
         return super().authenticate(request, username=username, password=password, **kwargs)
-
-
-@receiver(user_login_failed)
-def _count_failure(sender: str, credentials: dict[str, Any], request: Any = None, **_: Any) -> None:
-    attempt: ratelimit.Attempt | None = getattr(request, _ATTEMPT, None)
-    if attempt is not None and attempt.retry_after is None:
-        ratelimit.attempt_failed(attempt)
-
-
-@receiver(user_logged_in)
-def _forget_failures(sender: type, request: Any = None, **_: Any) -> None:
-    attempt: ratelimit.Attempt | None = getattr(request, _ATTEMPT, None)
-    if attempt is not None:
-        ratelimit.attempt_succeeded(attempt)
 
 
 class LoginView(auth_views.LoginView):

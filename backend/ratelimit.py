@@ -6,6 +6,12 @@ for one account (an LRS client key or a username) from one client address, and a
 for the address whatever the account, so a guesser cannot spread over many accounts. An
 account hammered from one address still logs in from another.
 
+Each attempt is counted as a failure before the secret is checked (one atomic increment
+per limit) and taken back when it succeeds, so concurrent guesses cannot pass a limit
+together: of any number sent at once, only as many as the limit has left are checked. An
+attempt refused for the limit is taken back too, so retrying while waiting does not raise
+the address's count for others behind it.
+
 Windows are fixed and aligned to the clock: the key names the window's number, so the
 Retry-After is known without reading a TTL back, and nothing needs cleaning up (keys expire).
 A burst across a window's end can reach twice a limit; at the default 10 per 15 minutes
@@ -39,13 +45,14 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Attempt:
-    """One authentication attempt and the failures counted before it."""
+    """One authentication attempt, already counted, and the failures counted before it."""
 
     account_key: str
     address_key: str
     account_failures: int
     address_failures: int
     window_ends: float
+    counted: bool  # False when the cache was unreachable (no limit applied)
 
     @property
     def retry_after(self) -> int | None:
@@ -59,47 +66,65 @@ class Attempt:
 
 
 def attempt_start(*, scope: str, account: str, address: str) -> Attempt:
-    """The failures counted so far for `account` from `address` (one cache round trip)."""
+    """Count an attempt for `account` from `address` as failed until attempt_succeeded says
+    otherwise; refused (retry_after set, and not counted) when a limit was already reached."""
     window: int = settings.KIPINA_AUTH_FAILURE_WINDOW_SECONDS
     number = int(time.time() // window)
     account_key = _key(scope, "account", number, f"{account.casefold()}\x00{address}")
     address_key = _key(scope, "address", number, address)
     try:
-        counts = cache.get_many([account_key, address_key])
+        account_count, address_count = (_increment(key) for key in (account_key, address_key))
     except Exception:  # the cache is down: no limit rather than no logins or ingestion
         logger.warning("failed-authentication counts unavailable: the cache is unreachable")
-        counts = {}
-    return Attempt(
+        return Attempt(account_key, address_key, 0, 0, (number + 1) * window, counted=False)
+    attempt = Attempt(
         account_key=account_key,
         address_key=address_key,
-        account_failures=int(counts.get(account_key, 0)),
-        address_failures=int(counts.get(address_key, 0)),
+        account_failures=account_count - 1,
+        address_failures=address_count - 1,
         window_ends=(number + 1) * window,
+        counted=True,
     )
-
-
-def attempt_failed(attempt: Attempt) -> None:
-    """Count a failed attempt against the account and the address."""
-    # The key outlives its window a little, so a clock at the window's end still reads it.
-    timeout = settings.KIPINA_AUTH_FAILURE_WINDOW_SECONDS + 60
-    try:
-        for key in (attempt.account_key, attempt.address_key):
-            # add() is a no-op when the key exists; incr() is atomic in Redis and locmem.
-            cache.add(key, 0, timeout=timeout)
-            cache.incr(key)
-    except Exception:
-        logger.warning("a failed authentication was not counted: the cache is unreachable")
+    if attempt.retry_after is not None:
+        _take_back(attempt.account_key, attempt.address_key)
+    return attempt
 
 
 def attempt_succeeded(attempt: Attempt) -> None:
-    """Forget the account's failures from this address (not the address's: a guesser who
-    also knows one password must not wipe the count of their guesses at others)."""
-    if attempt.account_failures == 0:
-        return  # the usual case, and no cache write on it
+    """Forget the account's failures from this address, and take this attempt back from the
+    address's count (not the rest of it: a guesser who also knows one password must not
+    wipe the count of their guesses at others)."""
+    if not attempt.counted:
+        return
     try:
         cache.delete(attempt.account_key)
     except Exception:
         logger.warning("failed-authentication count not reset: the cache is unreachable")
+    _take_back(attempt.address_key)
+
+
+def _increment(key: str) -> int:
+    # The key outlives its window a little, so a clock at the window's end still reads it.
+    timeout = settings.KIPINA_AUTH_FAILURE_WINDOW_SECONDS + 60
+    for _ in range(3):
+        cache.add(key, 0, timeout=timeout)  # a no-op when the key exists
+        try:
+            count: int = cache.incr(key)  # atomic in Redis and locmem
+        except ValueError:  # it expired between the two calls
+            continue
+        return count
+    raise RuntimeError(f"the failure count {key} kept expiring")
+
+
+def _take_back(*keys: str) -> None:
+    for key in keys:
+        try:
+            cache.decr(key)
+        except ValueError:
+            pass  # the window's key has expired: nothing to take back
+        except Exception:
+            logger.warning("failed-authentication count not taken back: the cache is unreachable")
+            return
 
 
 def client_address(request: HttpRequest) -> str:

@@ -1,9 +1,13 @@
-"""The client address failed authentication is counted against (backend.ratelimit)."""
+"""Failed-authentication counting (backend.ratelimit): the client address it counts against,
+and counts that hold under concurrent attempts."""
+
+import secrets
+import threading
 
 import pytest
 from django.test import RequestFactory
 
-from backend.ratelimit import client_address
+from backend.ratelimit import attempt_start, attempt_succeeded, client_address
 
 
 def request(remote: str, forwarded: str | None = None):
@@ -37,3 +41,64 @@ def test_it_counts_the_address_the_outermost_trusted_proxy_saw(
     settings.KIPINA_TRUSTED_PROXY_COUNT = proxies
 
     assert client_address(request(remote, forwarded)) == expected
+
+
+# --- Counting -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def limits(settings):
+    settings.KIPINA_AUTH_FAILURES_PER_ACCOUNT = 10
+    settings.KIPINA_AUTH_FAILURES_PER_ADDRESS = 100
+    settings.KIPINA_AUTH_FAILURE_WINDOW_SECONDS = 900
+
+
+def an_address() -> str:
+    # Counts outlive a test in CI's Redis: each test guesses from addresses of its own.
+    return f"192.0.2.{secrets.randbelow(254) + 1}-{secrets.token_hex(4)}"
+
+
+def test_guesses_sent_all_at_once_get_no_more_checks_than_the_limit(limits):
+    """Each attempt is counted before its (slow) check, atomically in the cache: of 40
+    concurrent guesses at one key from one address, exactly 10 are let through."""
+    address, start = an_address(), threading.Barrier(40)
+    let_through: list[bool] = []
+
+    def guess() -> None:
+        start.wait()
+        attempt = attempt_start(scope="test", account="moodle", address=address)
+        let_through.append(attempt.retry_after is None)
+
+    threads = [threading.Thread(target=guess) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert let_through.count(True) == 10
+    assert attempt_start(scope="test", account="moodle", address=address).retry_after
+
+
+def test_a_success_takes_its_attempt_back_from_the_address(limits, settings):
+    settings.KIPINA_AUTH_FAILURES_PER_ADDRESS = 3
+    address = an_address()
+    for _ in range(2):
+        attempt_start(scope="test", account="guessed", address=address)  # failed
+    for _ in range(5):
+        attempt_succeeded(attempt_start(scope="test", account="moodle", address=address))
+
+    third = attempt_start(scope="test", account="guessed", address=address)
+    assert third.retry_after is None  # two failures counted, not seven attempts
+    assert attempt_start(scope="test", account="other", address=address).retry_after
+
+
+def test_attempts_refused_for_the_limit_do_not_count_against_the_address(limits, settings):
+    settings.KIPINA_AUTH_FAILURES_PER_ACCOUNT = 2
+    settings.KIPINA_AUTH_FAILURES_PER_ADDRESS = 5
+    address = an_address()
+    for _ in range(2):
+        attempt_start(scope="test", account="forgetful", address=address)
+    refused = [attempt_start(scope="test", account="forgetful", address=address) for _ in range(9)]
+
+    assert all(attempt.retry_after for attempt in refused)
+    assert attempt_start(scope="test", account="colleague", address=address).retry_after is None
