@@ -252,7 +252,9 @@ def _attachments_store(
                 content=data.content,
                 last_sent_at=now,
             )
-            for data in attachments.values()
+            # In hash order: two batches sending the same files in different orders would
+            # otherwise lock the rows in different orders and deadlock.
+            for data in sorted(attachments.values(), key=lambda data: data.sha2)
         ],
         update_conflicts=True,
         unique_fields=["organisation", "sha2"],

@@ -1,7 +1,9 @@
-"""Retention against a batch committing at the same moment, in separate connections
-(PostgreSQL: SQLite runs one writer at a time, so there the two cannot overlap)."""
+"""Attachment data written and deleted at the same moment, in separate connections
+(PostgreSQL: SQLite runs one writer at a time, so there the two cannot overlap): retention
+against a batch sending the same data, and batches sending the same files in other orders."""
 
 import datetime as dt
+import hashlib
 import threading
 import time
 
@@ -91,3 +93,50 @@ def test_old_data_a_batch_is_sending_again_is_not_deleted_under_it(lrs, organisa
     assert [(e.statements, e.attachments) for e in expired] == [(1, 0)]
     assert Statement.objects.count() == 1
     assert AttachmentContent.objects.get(sha2=ESSAY_SHA).content == ESSAY
+
+
+def test_batches_sending_the_same_files_in_opposite_orders_do_not_deadlock(lrs, organisation):
+    """Writing attachment rows holds them until the batch commits (a new row through the
+    unique index, a known one by the update); rows are written in hash order, so two batches
+    naming the same files in different orders wait for each other, never deadlock (without
+    the order, 200 files sent 10 times each way deadlocked at once)."""
+    client = LrsClient.objects.get(organisation=organisation)
+    files = [f"Liite {number}\n".encode() for number in range(200)]
+    data = [AttachmentData(hashlib.sha256(f).hexdigest(), "text/plain", f) for f in files]
+    start, failures = threading.Barrier(2), []
+
+    def send(order: list[AttachmentData]) -> None:
+        try:
+            for _ in range(10):
+                declared = [
+                    make_attachment(sha2=d.sha2, length=len(d.content), contentType="text/plain")
+                    for d in order
+                ]
+                parsed = parse_statements(
+                    [new_statement(attachments=declared)], version=XapiVersion.V1_0_3
+                )
+                start.wait(timeout=30)
+                statements_store(
+                    client=client,
+                    statements=parsed,
+                    version=XapiVersion.V1_0_3,
+                    attachments={d.sha2: d for d in order},
+                )
+        except Exception as error:
+            failures.append(error)
+            start.abort()
+        finally:
+            connection.close()
+
+    senders = [
+        threading.Thread(target=send, args=(data,)),
+        threading.Thread(target=send, args=(data[::-1],)),
+    ]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+
+    assert failures == []
+    assert Statement.objects.count() == 20
+    assert AttachmentContent.objects.count() == 200
