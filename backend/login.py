@@ -37,12 +37,19 @@ class FailedLoginLimitBackend(ModelBackend):
     ) -> User | None:
         if request is not None and username is not None:
             attempt = ratelimit.attempt_start(
-                scope="login", account=username, address=ratelimit.client_address(request)
+                scope="login",
+                account=username,
+                address=ratelimit.client_address(request),
+                count_first=True,
             )
             setattr(request, _ATTEMPT, attempt)
             if attempt.retry_after is not None:
                 raise PermissionDenied("too many failed log-ins")
-            user = super().authenticate(request, username=username, password=password, **kwargs)
+            try:
+                user = super().authenticate(request, username=username, password=password, **kwargs)
+            except BaseException:
+                ratelimit.attempt_withdrawn(attempt)  # not a wrong password: the check failed
+                raise
             if user is not None:
                 ratelimit.attempt_succeeded(attempt)
             return user

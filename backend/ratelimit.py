@@ -6,10 +6,15 @@ for one account (an LRS client key or a username) from one client address, and a
 for the address whatever the account, so a guesser cannot spread over many accounts. An
 account hammered from one address still logs in from another.
 
-Each attempt is counted as a failure before the secret is checked (one atomic increment
-per limit) and taken back when it succeeds, so concurrent guesses cannot pass a limit
-together: of any number sent at once, only as many as the limit has left are checked. An
-attempt refused for the limit is taken back too, so retrying while waiting does not raise
+Two ways of counting, by what is guessed:
+- A password (the login pages) is counted as failed before it is checked (one atomic
+  increment per limit) and taken back if it is right, so guesses sent at once cannot pass
+  a limit together: only as many are checked as the limit has left. A person logs in one
+  attempt at a time, so an attempt in flight is never a legitimate one kept out.
+- An LRS secret is checked first and counted only when wrong. Its 256 random bits make a
+  few guesses past the limit worthless, while counting first would refuse an LMS whose
+  many processes check its right secret at once (after a deploy, say).
+An attempt refused for the limit is not counted, so retrying while waiting does not raise
 the address's count for others behind it.
 
 Windows are fixed and aligned to the clock: the key names the window's number, so the
@@ -34,7 +39,7 @@ import ipaddress
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.cache import cache
@@ -45,14 +50,14 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Attempt:
-    """One authentication attempt, already counted, and the failures counted before it."""
+    """One authentication attempt and the failures counted before it."""
 
     account_key: str
     address_key: str
     account_failures: int
     address_failures: int
     window_ends: float
-    counted: bool  # False when the cache was unreachable (no limit applied)
+    counted: bool = False  # counted as failed already (count_first, and the cache answered)
 
     @property
     def retry_after(self) -> int | None:
@@ -65,42 +70,74 @@ class Attempt:
         return max(1, math.ceil(self.window_ends - time.time()))
 
 
-def attempt_start(*, scope: str, account: str, address: str) -> Attempt:
-    """Count an attempt for `account` from `address` as failed until attempt_succeeded says
-    otherwise; refused (retry_after set, and not counted) when a limit was already reached."""
+def attempt_start(*, scope: str, account: str, address: str, count_first: bool = False) -> Attempt:
+    """The failures counted so far for `account` from `address`; retry_after is set when a
+    limit is reached (and the attempt then is not counted). With count_first the attempt is
+    counted as failed now, until attempt_succeeded or attempt_withdrawn takes it back."""
     window: int = settings.KIPINA_AUTH_FAILURE_WINDOW_SECONDS
     number = int(time.time() // window)
     account_key = _key(scope, "account", number, f"{account.casefold()}\x00{address}")
     address_key = _key(scope, "address", number, address)
+    ends = (number + 1) * window
+    if not count_first:
+        try:
+            read = cache.get_many([account_key, address_key])
+        except Exception:  # the cache is down: no limit rather than no logins or ingestion
+            logger.warning("failed-authentication counts unavailable: the cache is unreachable")
+            read = {}
+        return Attempt(
+            account_key,
+            address_key,
+            int(read.get(account_key, 0)),
+            int(read.get(address_key, 0)),
+            ends,
+        )
+    counts: dict[str, int] = {}
     try:
-        account_count, address_count = (_increment(key) for key in (account_key, address_key))
-    except Exception:  # the cache is down: no limit rather than no logins or ingestion
+        for key in (account_key, address_key):
+            counts[key] = _increment(key)
+    except Exception:  # as above; and what was counted before the cache failed is taken back
         logger.warning("failed-authentication counts unavailable: the cache is unreachable")
-        return Attempt(account_key, address_key, 0, 0, (number + 1) * window, counted=False)
+        _take_back(*counts)
+        return Attempt(account_key, address_key, 0, 0, ends)
     attempt = Attempt(
-        account_key=account_key,
-        address_key=address_key,
-        account_failures=account_count - 1,
-        address_failures=address_count - 1,
-        window_ends=(number + 1) * window,
-        counted=True,
+        account_key, address_key, counts[account_key] - 1, counts[address_key] - 1, ends, True
     )
     if attempt.retry_after is not None:
-        _take_back(attempt.account_key, attempt.address_key)
+        _take_back(account_key, address_key)
+        return replace(attempt, counted=False)
     return attempt
 
 
-def attempt_succeeded(attempt: Attempt) -> None:
-    """Forget the account's failures from this address, and take this attempt back from the
-    address's count (not the rest of it: a guesser who also knows one password must not
-    wipe the count of their guesses at others)."""
-    if not attempt.counted:
+def attempt_failed(attempt: Attempt) -> None:
+    """Count a failed attempt against the account and the address (unless counted first)."""
+    if attempt.counted:
         return
+    try:
+        for key in (attempt.account_key, attempt.address_key):
+            _increment(key)
+    except Exception:
+        logger.warning("a failed authentication was not counted: the cache is unreachable")
+
+
+def attempt_succeeded(attempt: Attempt) -> None:
+    """Forget the account's failures from this address, and take an attempt counted first
+    back from the address's count (not the rest of it: a guesser who also knows one
+    password must not wipe the count of their guesses at others)."""
+    if attempt.account_failures == 0 and not attempt.counted:
+        return  # the usual case for an LRS secret, and no cache write on it
     try:
         cache.delete(attempt.account_key)
     except Exception:
         logger.warning("failed-authentication count not reset: the cache is unreachable")
-    _take_back(attempt.address_key)
+    if attempt.counted:
+        _take_back(attempt.address_key)
+
+
+def attempt_withdrawn(attempt: Attempt) -> None:
+    """Take back an attempt counted first whose check could not be made (an error)."""
+    if attempt.counted:
+        _take_back(attempt.account_key, attempt.address_key)
 
 
 def _increment(key: str) -> int:

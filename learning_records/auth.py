@@ -56,8 +56,10 @@ def client_authenticate(authorization: str | None, *, address: str) -> LrsClient
     if client is None:
         # Spend the same time as a real check, so response times do not tell which keys exist.
         check_password(secret, _dummy_hash())
+        ratelimit.attempt_failed(attempt)
         raise XapiHttpError(401, "the key or secret is wrong", headers=CHALLENGE)
     if not _secret_matches(secret, client.secret_hash):
+        ratelimit.attempt_failed(attempt)
         raise XapiHttpError(401, "the key or secret is wrong", headers=CHALLENGE)
     ratelimit.attempt_succeeded(attempt)
     return client

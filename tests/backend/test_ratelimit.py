@@ -3,11 +3,13 @@ and counts that hold under concurrent attempts."""
 
 import secrets
 import threading
+from collections.abc import Callable
 
 import pytest
 from django.test import RequestFactory
 
-from backend.ratelimit import attempt_start, attempt_succeeded, client_address
+from backend import ratelimit
+from backend.ratelimit import attempt_start, attempt_succeeded, attempt_withdrawn, client_address
 
 
 def request(remote: str, forwarded: str | None = None):
@@ -58,38 +60,66 @@ def an_address() -> str:
     return f"192.0.2.{secrets.randbelow(254) + 1}-{secrets.token_hex(4)}"
 
 
-def test_guesses_sent_all_at_once_get_no_more_checks_than_the_limit(limits):
-    """Each attempt is counted before its (slow) check, atomically in the cache: of 40
-    concurrent guesses at one key from one address, exactly 10 are let through."""
-    address, start = an_address(), threading.Barrier(40)
-    let_through: list[bool] = []
+def at_once(attempts: int, attempt: Callable[[], None]) -> None:
+    start = threading.Barrier(attempts)
 
-    def guess() -> None:
+    def run() -> None:
         start.wait()
-        attempt = attempt_start(scope="test", account="moodle", address=address)
-        let_through.append(attempt.retry_after is None)
+        attempt()
 
-    threads = [threading.Thread(target=guess) for _ in range(40)]
+    threads = [threading.Thread(target=run) for _ in range(attempts)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
 
-    assert let_through.count(True) == 10
-    assert attempt_start(scope="test", account="moodle", address=address).retry_after
+
+def test_passwords_guessed_all_at_once_get_no_more_checks_than_the_limit(limits):
+    """A password attempt is counted before its (slow) check, atomically in the cache: of 40
+    concurrent guesses at one account from one address, exactly 10 are checked."""
+    address = an_address()
+    checked: list[bool] = []
+
+    def guess() -> None:
+        attempt = attempt_start(scope="login", account="aino", address=address, count_first=True)
+        checked.append(attempt.retry_after is None)
+
+    at_once(40, guess)
+
+    assert checked.count(True) == 10
+    assert attempt_start(scope="login", account="aino", address=address).retry_after
 
 
-def test_a_success_takes_its_attempt_back_from_the_address(limits, settings):
+def test_an_lms_checking_its_right_secret_in_many_processes_at_once_is_not_refused(limits):
+    """An LRS secret is counted only when wrong: 40 checks of the right one at once (a deploy
+    of many processes) all go through, and leave no count behind."""
+    address = an_address()
+    checked: list[bool] = []
+
+    def check() -> None:
+        attempt = attempt_start(scope="xapi", account="moodle", address=address)
+        checked.append(attempt.retry_after is None)
+        attempt_succeeded(attempt)
+
+    at_once(40, check)
+
+    assert checked.count(True) == 40
+    after = attempt_start(scope="xapi", account="moodle", address=address)
+    assert (after.account_failures, after.address_failures) == (0, 0)
+
+
+def test_a_right_password_takes_its_attempt_back_from_the_address(limits, settings):
     settings.KIPINA_AUTH_FAILURES_PER_ADDRESS = 3
     address = an_address()
-    for _ in range(2):
-        attempt_start(scope="test", account="guessed", address=address)  # failed
+    for _ in range(2):  # wrong: counted first, never taken back
+        attempt_start(scope="login", account="guessed", address=address, count_first=True)
     for _ in range(5):
-        attempt_succeeded(attempt_start(scope="test", account="moodle", address=address))
+        right = attempt_start(scope="login", account="aino", address=address, count_first=True)
+        attempt_succeeded(right)
 
-    third = attempt_start(scope="test", account="guessed", address=address)
+    third = attempt_start(scope="login", account="guessed", address=address, count_first=True)
     assert third.retry_after is None  # two failures counted, not seven attempts
-    assert attempt_start(scope="test", account="other", address=address).retry_after
+    assert attempt_start(scope="login", account="other", address=address).retry_after
 
 
 def test_attempts_refused_for_the_limit_do_not_count_against_the_address(limits, settings):
@@ -97,8 +127,40 @@ def test_attempts_refused_for_the_limit_do_not_count_against_the_address(limits,
     settings.KIPINA_AUTH_FAILURES_PER_ADDRESS = 5
     address = an_address()
     for _ in range(2):
-        attempt_start(scope="test", account="forgetful", address=address)
-    refused = [attempt_start(scope="test", account="forgetful", address=address) for _ in range(9)]
+        attempt_start(scope="login", account="forgetful", address=address, count_first=True)
+    refused = [
+        attempt_start(scope="login", account="forgetful", address=address, count_first=True)
+        for _ in range(9)
+    ]
 
     assert all(attempt.retry_after for attempt in refused)
-    assert attempt_start(scope="test", account="colleague", address=address).retry_after is None
+    colleague = attempt_start(scope="login", account="colleague", address=address, count_first=True)
+    assert colleague.retry_after is None
+
+
+def test_a_check_that_could_not_be_made_is_taken_back(limits):
+    address = an_address()
+    for _ in range(12):
+        attempt_withdrawn(
+            attempt_start(scope="login", account="aino", address=address, count_first=True)
+        )
+
+    assert attempt_start(scope="login", account="aino", address=address).retry_after is None
+
+
+def test_a_cache_failing_between_the_two_counts_leaves_neither(limits, monkeypatch):
+    address = an_address()
+    increment = ratelimit._increment
+
+    def address_count_fails(key: str) -> int:
+        if "address" in key:
+            raise ConnectionError("the cache went away")
+        return increment(key)
+
+    monkeypatch.setattr(ratelimit, "_increment", address_count_fails)
+    attempt = attempt_start(scope="login", account="aino", address=address, count_first=True)
+    monkeypatch.undo()
+
+    assert (attempt.retry_after, attempt.counted) == (None, False)
+    after = attempt_start(scope="login", account="aino", address=address)
+    assert (after.account_failures, after.address_failures) == (0, 0)
