@@ -13,6 +13,7 @@ read everything, and nothing stored at or after the earliest of those expires.
 
 import datetime as dt
 import functools
+import logging
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +38,11 @@ EXPIRE_BATCH = 1000
 _SCAN_CHUNK = 2000
 # Attachment rows named per DELETE (each by hash and last_sent_at).
 _DELETE_CHUNK = 500
+# A reader of the log this far behind the retention is logged: a projector stopped for good
+# would otherwise keep every statement for ever without a word.
+HOLD_WARNING = dt.timedelta(days=1)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,16 @@ def retention_cutoff(*, organisation_id: int, now: dt.datetime) -> dt.datetime |
     )
     if days is None:
         return None
-    return min([now - dt.timedelta(days=days), *(read_before() for read_before in _holds())])
+    due = now - dt.timedelta(days=days)
+    held = min((read_before() for read_before in _holds()), default=due)
+    if held < due - HOLD_WARNING:
+        logger.warning(
+            "statements of organisation %s past its retention are kept: a reader of the log "
+            "(KIPINA_LRS_RETENTION_HOLDS) has read only those stored before %s",
+            organisation_id,
+            held.isoformat(),
+        )
+    return min(due, held)
 
 
 def _holds() -> list[Callable[[], dt.datetime]]:

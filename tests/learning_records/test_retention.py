@@ -260,6 +260,30 @@ def test_a_reader_of_the_log_holds_expiry_back_until_it_has_read(lrs, organisati
     assert oldest not in stored_ids(organisation)
 
 
+def test_a_reader_far_behind_is_logged(lrs, organisation, settings, caplog):
+    keep_for(organisation, 30)
+    settings.KIPINA_LRS_RETENTION_HOLDS = [f"{__name__}.read_before_45_days_ago"]
+
+    statements_expire(organisation_id=organisation.id, now=NOW)
+
+    [warning] = [r for r in caplog.records if r.name == "learning_records.retention"]
+    assert warning.levelname == "WARNING"
+    assert "2026-10-14T01:30:00+00:00" in warning.getMessage()
+
+
+def test_a_reader_that_has_read_everything_is_not_logged(lrs, organisation, settings, caplog):
+    keep_for(organisation, 30)
+    settings.KIPINA_LRS_RETENTION_HOLDS = [f"{__name__}.read_before_now"]
+
+    statements_expire(organisation_id=organisation.id, now=NOW)
+
+    assert not [r for r in caplog.records if r.name == "learning_records.retention"]
+
+
+def read_before_now() -> dt.datetime:
+    return NOW
+
+
 def read_before_45_days_ago() -> dt.datetime:
     return NOW - dt.timedelta(days=45)
 
