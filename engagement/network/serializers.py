@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.serializers import SlugLookupField
 from engagement.network.models import (
     Cohort,
     Consent,
@@ -29,8 +30,8 @@ from engagement.network.selectors import PathwayOverlap
 from engagement.network.validators import validate_iri, validate_language_code
 
 
-def _slugs(queryset: Any, **kwargs: Any) -> serializers.SlugRelatedField[Any]:
-    return serializers.SlugRelatedField(slug_field="slug", queryset=queryset, **kwargs)
+def _slugs(queryset: Any, **kwargs: Any) -> SlugLookupField:
+    return SlugLookupField(slug_field="slug", queryset=queryset, **kwargs)
 
 
 # --- Organisations ----------------------------------------------------------------------------
@@ -88,7 +89,7 @@ class OrganisationUpdateSerializer(OrganisationSerializer):
 
 
 class PersonSerializer(serializers.ModelSerializer[Person]):
-    username: Any = serializers.SlugRelatedField(
+    username: Any = SlugLookupField(
         source="user",
         slug_field="username",
         queryset=get_user_model().objects.all(),
@@ -168,7 +169,7 @@ class NestedActivitySerializer(ActivitySerializer):
 class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
     pathway = _slugs(Pathway.objects.all())
     provider = _slugs(Organisation.objects.all(), required=False, allow_null=True)
-    skills = serializers.SlugRelatedField(
+    skills = SlugLookupField(
         slug_field="uri", queryset=EscoSkill.objects.all(), many=True, required=False
     )
     activities = NestedActivitySerializer(many=True, read_only=True)
@@ -198,7 +199,7 @@ class PathwaySerializer(serializers.ModelSerializer[Pathway]):
         required=False,
         help_text=_("teaching languages as ISO 639 codes"),
     )
-    skills = serializers.SlugRelatedField(
+    skills = SlugLookupField(
         slug_field="uri", queryset=EscoSkill.objects.all(), many=True, required=False
     )
     providers = _slugs(Organisation.objects.all(), many=True, required=False)
@@ -343,7 +344,7 @@ class ConsentGiveSerializer(serializers.Serializer[Any]):
     enrolment = serializers.PrimaryKeyRelatedField(
         queryset=Enrolment.objects.none(), help_text=_("one of your own enrolments")
     )
-    employer = serializers.SlugRelatedField(
+    employer = SlugLookupField(
         slug_field="slug",
         queryset=Organisation.objects.filter(kind=Organisation.Kind.COMPANY),
         help_text=_("the company's slug"),

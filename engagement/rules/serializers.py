@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from backend.serializers import SlugLookupField
 from engagement.network.models import Cohort, Organisation, Pathway
 from engagement.rules.definitions import DefinitionError
 from engagement.rules.models import Rule, RuleVersion, StudyPlan
@@ -98,14 +99,14 @@ class RuleSerializer(serializers.ModelSerializer[Rule]):
 class RuleCreateSerializer(StrictInput):
     name = serializers.CharField(max_length=200)
     scope = serializers.ChoiceField(choices=Rule.Scope.choices, default=Rule.Scope.NETWORK)
-    provider = serializers.SlugRelatedField(
+    provider = SlugLookupField(
         slug_field="slug",
         queryset=Organisation.objects.filter(kind__in=Organisation.PROVIDER_KINDS),
         required=False,
         allow_null=True,
         help_text=_("the provider's slug (scope provider)"),
     )
-    pathway = serializers.SlugRelatedField(
+    pathway = SlugLookupField(
         slug_field="slug",
         queryset=Pathway.objects.all(),
         required=False,

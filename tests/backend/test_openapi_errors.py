@@ -57,3 +57,32 @@ def test_a_rule_definition_with_a_nul_character_is_refused_not_a_server_error() 
     assert response.status_code == 400
     assert "\\u0000" in str(response.json()["definition"])
     assert not Rule.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/network/milestones/", {"pathway": "batt\u0000ery", "position": 1}, "pathway"),
+        ("/api/network/pathways/", {"slug": "p", "skills": ["x\u0000"]}, "skills"),
+        ("/api/network/people/", {"given_name": "A", "username": "ai\u0000no"}, "username"),
+        ("/api/rules/", {"name": "R", "scope": "pathway", "pathway": "\u0000"}, "pathway"),
+    ],
+)
+def test_a_nul_character_in_a_looked_up_name_is_not_found_not_a_server_error(
+    path: str, body: dict[str, object], field: str
+) -> None:
+    """PostgreSQL refuses a NUL in a query: the lookup raised a database error (500 there);
+    found by schemathesis on POST /api/network/milestones/."""
+    user = UserFactory.create(username="admin")
+    person = PersonFactory.create(user=user)
+    RoleFactory.create(
+        person=person, organisation=NetworkFactory.create(), kind=Role.Kind.NETWORK_ADMIN
+    )
+    client = Client()
+    client.force_login(user)
+
+    response = client.post(path, json.dumps(body), content_type="application/json")
+
+    assert response.status_code == 400
+    assert "does not exist" in str(response.json()[field])
