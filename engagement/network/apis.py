@@ -66,6 +66,11 @@ WRITE_ERRORS = {
 VALIDATION_ERROR = OpenApiResponse(OpenApiTypes.OBJECT, description="invalid input")
 
 
+# A slug in a URL: what SlugField allows. DRF's default ([^/.]+) would pass a NUL character
+# to the query, which PostgreSQL refuses with an error (a 500); this answers 404.
+SLUG_IN_URL = r"[-a-zA-Z0-9_]+"
+
+
 class PayloadTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = gettext_lazy("The request body is too large.")
@@ -214,6 +219,7 @@ class OrganisationViewSet(ManagedViewSet):
     update_serializer_class = shapes.OrganisationUpdateSerializer
     filterset_class = filters.OrganisationFilter
     lookup_field = "slug"
+    lookup_value_regex = SLUG_IN_URL
 
     def get_queryset(self) -> QuerySet[Organisation]:
         return Organisation.objects.order_by("name_en", "slug")
@@ -335,6 +341,7 @@ class PathwayViewSet(ManagedViewSet):
     update_serializer_class = shapes.PathwayUpdateSerializer
     filterset_class = filters.PathwayFilter
     lookup_field = "slug"
+    lookup_value_regex = SLUG_IN_URL
 
     def get_queryset(self) -> QuerySet[Any]:
         return (
@@ -533,6 +540,7 @@ class CatalogueViewSet(NetworkAPIMixin, viewsets.ReadOnlyModelViewSet[Any]):
     filterset_class = filters.CatalogueFilter
     permission_classes = [AllowAny]
     lookup_field = "slug"
+    lookup_value_regex = SLUG_IN_URL
 
     def get_queryset(self) -> QuerySet[Any]:
         return selectors.catalogue_pathways_in_full()

@@ -2,12 +2,15 @@
 
 import json
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
+from rest_framework.exceptions import ValidationError
 
 from backend.openapi import TIME_PATTERN
-from engagement.network.models import Role
+from backend.serializers import SlugLookupField
+from engagement.network.models import Pathway, Role
 from engagement.rules.models import Rule
 from tests.factories import NetworkFactory, PersonFactory, RoleFactory, UserFactory
 
@@ -86,3 +89,34 @@ def test_a_nul_character_in_a_looked_up_name_is_not_found_not_a_server_error(
 
     assert response.status_code == 400
     assert "does not exist" in str(response.json()[field])
+
+
+@pytest.mark.django_db
+def test_the_lookup_field_refuses_a_nul_character_before_it_queries(
+    django_assert_num_queries: Any,
+) -> None:
+    field = SlugLookupField(slug_field="slug", queryset=Pathway.objects.all())
+
+    with django_assert_num_queries(0), pytest.raises(ValidationError, match="does not exist"):
+        field.run_validation("batt\x00ery")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/network/organisations/a%00b/",
+        "/api/network/pathways/a%00b/",
+        "/api/network/catalogue/a%00b/",
+    ],
+)
+def test_a_nul_character_in_a_slug_in_the_url_is_404_not_a_server_error(
+    path: str, django_assert_num_queries: Any
+) -> None:
+    """PostgreSQL refuses a NUL in a query: the lookup raised a database error (500 there);
+    the URL now takes only what a slug may hold, so the request reaches no query."""
+    with django_assert_num_queries(0):
+        response = Client().get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
