@@ -149,6 +149,10 @@ def _increment(key: str) -> int:
             count: int = cache.incr(key)  # atomic in Redis and locmem
         except ValueError:  # it expired between the two calls
             continue
+        if count == 1:
+            # Django's Redis incr is EXISTS then INCRBY: a key expiring between the two comes
+            # back without an expiry. Cheap to repair, as it happens on a window's first only.
+            cache.touch(key, timeout)
         return count
     raise RuntimeError(f"the failure count {key} kept expiring")
 
@@ -156,12 +160,12 @@ def _increment(key: str) -> int:
 def _take_back(*keys: str) -> None:
     for key in keys:
         try:
-            cache.decr(key)
+            if cache.decr(key) < 0:  # it expired meanwhile and came back without an expiry
+                cache.delete(key)
         except ValueError:
             pass  # the window's key has expired: nothing to take back
         except Exception:
             logger.warning("failed-authentication count not taken back: the cache is unreachable")
-            return
 
 
 def client_address(request: HttpRequest) -> str:

@@ -7,6 +7,8 @@ import secrets
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.db import OperationalError
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +159,23 @@ def test_failures_on_the_admin_login_count_too(aino, clock):
         log_in(address, password="wrong", path="/admin/login/")
 
     assert log_in(address)[0].status_code == 429
+
+
+def test_log_ins_whose_check_failed_do_not_count(aino, clock, monkeypatch):
+    """Each attempt is counted before the password check; when the check itself fails (the
+    database went away), the attempt is taken back, so the outage locks no one out after."""
+    address = an_address()
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(ModelBackend, "authenticate", database_gone)
+    for _ in range(12):
+        browser = Client(REMOTE_ADDR=address, raise_request_exception=False)
+        response = browser.post(LOGIN, {"username": "aino", "password": PASSWORD})
+        assert response.status_code >= 500
+    monkeypatch.undo()
+
+    response, browser = log_in(address)
+    assert response.status_code == 302
+    assert is_logged_in(browser)
