@@ -15,12 +15,11 @@ import datetime as dt
 import functools
 import logging
 import operator
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils.module_loading import import_string
 
 from learning_records.models import (
@@ -38,8 +37,7 @@ EXPIRE_BATCH = 1000
 _SCAN_CHUNK = 2000
 # Attachment rows named per DELETE (each by hash and last_sent_at).
 _DELETE_CHUNK = 500
-# A reader of the log this far behind the retention is logged: a projector stopped for good
-# would otherwise keep every statement for ever without a word.
+# A reader of the log this far behind the shortest retention is logged (held_back_warn).
 HOLD_WARNING = dt.timedelta(days=1)
 
 logger = logging.getLogger(__name__)
@@ -72,20 +70,33 @@ def retention_cutoff(*, organisation_id: int, now: dt.datetime) -> dt.datetime |
     if days is None:
         return None
     due = now - dt.timedelta(days=days)
-    held = min((read_before() for read_before in _holds()), default=due)
+    return min(due, _read_before(default=due))
+
+
+def held_back_warn(*, now: dt.datetime) -> None:
+    """Log (once a night: the beat calls it) when readers of the log keep statements past the
+    shortest retention by more than HOLD_WARNING: a projector stopped for good would
+    otherwise keep every statement for ever without a word."""
+    shortest = StatementRetention.objects.aggregate(Min("statement_retention_days"))
+    days = shortest["statement_retention_days__min"]
+    if days is None:
+        return
+    due = now - dt.timedelta(days=days)
+    held = _read_before(default=due)
     if held < due - HOLD_WARNING:
         logger.warning(
-            "statements of organisation %s past its retention are kept: a reader of the log "
-            "(KIPINA_LRS_RETENTION_HOLDS) has read only those stored before %s",
-            organisation_id,
-            held.isoformat(),
+            "statements past their retention are kept: a reader of the log "
+            "(KIPINA_LRS_RETENTION_HOLDS) has read %s",
+            "none yet"
+            if held == dt.datetime.min.replace(tzinfo=dt.UTC)
+            else f"only those stored before {held.isoformat()}",
         )
-    return min(due, held)
 
 
-def _holds() -> list[Callable[[], dt.datetime]]:
+def _read_before(*, default: dt.datetime) -> dt.datetime:
+    """The earliest moment before which every reader has read all; `default` if none holds."""
     paths: list[str] = settings.KIPINA_LRS_RETENTION_HOLDS
-    return [import_string(path) for path in paths]
+    return min((import_string(path)() for path in paths), default=default)
 
 
 def statements_expire(

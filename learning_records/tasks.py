@@ -3,7 +3,11 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from learning_records.retention import organisations_with_retention, statements_expire
+from learning_records.retention import (
+    held_back_warn,
+    organisations_with_retention,
+    statements_expire,
+)
 
 # Batches one task run may delete before it hands over to a fresh task with the same `now`:
 # keeps each run well inside the task time limit and lets other queued work through.
@@ -17,7 +21,9 @@ def lrs_expire_statements() -> int:
     Idempotent: each task deletes what is past the retention at `now`; what an earlier or
     overlapping run deleted is not found again.
     """
-    now = timezone.now().isoformat()
+    moment = timezone.now()
+    held_back_warn(now=moment)
+    now = moment.isoformat()
     organisations = organisations_with_retention()
     for organisation_id in organisations:
         lrs_expire_statements_of.delay(organisation_id, now)

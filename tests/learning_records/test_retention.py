@@ -260,24 +260,42 @@ def test_a_reader_of_the_log_holds_expiry_back_until_it_has_read(lrs, organisati
     assert oldest not in stored_ids(organisation)
 
 
-def test_a_reader_far_behind_is_logged(lrs, organisation, settings, caplog):
+def test_a_reader_far_behind_is_logged_once(
+    lrs, organisation, other_organisation, settings, caplog
+):
     keep_for(organisation, 30)
+    keep_for(other_organisation, 60)
     settings.KIPINA_LRS_RETENTION_HOLDS = [f"{__name__}.read_before_45_days_ago"]
 
-    statements_expire(organisation_id=organisation.id, now=NOW)
+    retention.held_back_warn(now=NOW)
 
     [warning] = [r for r in caplog.records if r.name == "learning_records.retention"]
     assert warning.levelname == "WARNING"
-    assert "2026-10-14T01:30:00+00:00" in warning.getMessage()
+    assert "stored before 2026-10-14T01:30:00+00:00" in warning.getMessage()
 
 
-def test_a_reader_that_has_read_everything_is_not_logged(lrs, organisation, settings, caplog):
+def test_a_reader_that_never_read_is_logged_as_such(organisation, settings, caplog):
     keep_for(organisation, 30)
-    settings.KIPINA_LRS_RETENTION_HOLDS = [f"{__name__}.read_before_now"]
+    settings.KIPINA_LRS_RETENTION_HOLDS = [f"{__name__}.read_nothing_yet"]
 
-    statements_expire(organisation_id=organisation.id, now=NOW)
+    retention.held_back_warn(now=NOW)
+
+    [warning] = [r for r in caplog.records if r.name == "learning_records.retention"]
+    assert "has read none yet" in warning.getMessage()
+
+
+@pytest.mark.parametrize("hold", ["read_before_now", "read_before_45_days_ago"])
+def test_a_reader_within_a_day_of_the_retention_is_not_logged(organisation, settings, caplog, hold):
+    keep_for(organisation, 44)  # 45 days ago is within a day of it
+    settings.KIPINA_LRS_RETENTION_HOLDS = [f"{__name__}.{hold}"]
+
+    retention.held_back_warn(now=NOW)
 
     assert not [r for r in caplog.records if r.name == "learning_records.retention"]
+
+
+def read_nothing_yet() -> dt.datetime:
+    return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def read_before_now() -> dt.datetime:
