@@ -42,9 +42,8 @@ def test_the_time_pattern_refuses_what_is_not_a_time_of_day(value: str) -> None:
     assert not re.match(TIME_PATTERN, value)
 
 
-@pytest.mark.django_db
-def test_a_rule_definition_with_a_nul_character_is_refused_not_a_server_error() -> None:
-    """PostgreSQL's jsonb cannot store \\u0000: the save failed with 500 there."""
+def network_admin() -> Client:
+    """A browser signed in as a network administrator."""
     user = UserFactory.create(username="admin")
     person = PersonFactory.create(user=user)
     RoleFactory.create(
@@ -52,6 +51,13 @@ def test_a_rule_definition_with_a_nul_character_is_refused_not_a_server_error() 
     )
     client = Client()
     client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_a_rule_definition_with_a_nul_character_is_refused_not_a_server_error() -> None:
+    """PostgreSQL's jsonb cannot store \\u0000: the save failed with 500 there."""
+    client = network_admin()
     action = {"type": "nudge", "template": "come\u0000back"}
     body = {"name": "Come back", "definition": {"kind": "inactive", "days": 7, "action": action}}
 
@@ -77,13 +83,7 @@ def test_a_nul_character_in_a_looked_up_name_is_not_found_not_a_server_error(
 ) -> None:
     """PostgreSQL refuses a NUL in a query: the lookup raised a database error (500 there);
     found by schemathesis on POST /api/network/milestones/."""
-    user = UserFactory.create(username="admin")
-    person = PersonFactory.create(user=user)
-    RoleFactory.create(
-        person=person, organisation=NetworkFactory.create(), kind=Role.Kind.NETWORK_ADMIN
-    )
-    client = Client()
-    client.force_login(user)
+    client = network_admin()
 
     response = client.post(path, json.dumps(body), content_type="application/json")
 
