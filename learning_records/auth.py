@@ -94,25 +94,27 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str]:
 
 
 def _remembered_match(secret: str, secret_hash: str) -> bool:
-    remembered = (secret_hash, hashlib.sha256(secret.encode("utf-8")).digest())
     with _remembered_lock:
-        if remembered in _remembered:
+        if (remembered := _remembered_key(secret, secret_hash)) in _remembered:
             _remembered.move_to_end(remembered)
             return True
     return False
 
 
 def _secret_matches(secret: str, secret_hash: str) -> bool:
-    if _remembered_match(secret, secret_hash):
-        return True
-    remembered = (secret_hash, hashlib.sha256(secret.encode("utf-8")).digest())
+    """The slow check (a secret not remembered: client_authenticate looked first); a match
+    is remembered for the next request."""
     if not check_password(secret, secret_hash):
         return False
     with _remembered_lock:
-        _remembered[remembered] = None
+        _remembered[_remembered_key(secret, secret_hash)] = None
         if len(_remembered) > _REMEMBERED_MAX:
             _remembered.popitem(last=False)
     return True
+
+
+def _remembered_key(secret: str, secret_hash: str) -> tuple[str, bytes]:
+    return secret_hash, hashlib.sha256(secret.encode("utf-8")).digest()
 
 
 def require_scope(client: LrsClient, scopes: Iterable[Scope], action: str) -> None:
