@@ -49,8 +49,7 @@ def notifications_deliver(notification_ids: list[int]) -> int:
                 notification_id=notification_id, now=now, connection=connection
             )
             handled += status is not None
-            paused = services.email_paused_until(now=now) is not None
-            if status == Notification.Status.PENDING and not paused:
+            if status == Notification.Status.PENDING and not services.email_paused_until(now=now):
                 break
     return handled
 
